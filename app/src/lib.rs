@@ -1,0 +1,21 @@
+//! Gatehouse: the console (Leptos pages and server functions) and everything shared with the server.
+//!
+//! Layout, by feature:
+//! - [`domain`]: the product's rules as plain functions (features, whitelists, names, tokens,
+//!   signatures, setting keys). No I/O; compiled for the server and the browser alike.
+//! - [`store`] (server only): the one module that talks SQL.
+//! - [`shell`]: the console frame (header, navigation, routes) every page sits in.
+//! - [`properties`], [`app_settings`]: the console's pages, each with its server functions.
+#![recursion_limit = "256"]
+
+pub mod app_settings;
+#[cfg(feature = "ssr")]
+pub mod clock;
+pub mod domain;
+pub mod icons;
+pub mod properties;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use shell::{shell, App};

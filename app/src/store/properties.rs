@@ -1,0 +1,900 @@
+//! SQL for properties (API clients): create, copy, read, list, change, reset secret, delete.
+
+use rand::RngCore;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{Store, StoreError};
+use crate::domain::features::Feature;
+use crate::domain::names::name_key;
+use crate::domain::tokens::token_from_random;
+use crate::domain::whitelist::default_whitelist;
+use crate::properties::model::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
+
+/// A property as stored, secrets included. Server side only: never sent to a browser as is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyRecord {
+    pub client_id: String,
+    pub name: String,
+    pub client_secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<i64>,
+    pub features: Vec<Feature>,
+    pub whitelist: Vec<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl PropertyRecord {
+    /// The previous secret, if it still authenticates at `now`.
+    pub fn live_previous_secret(&self, now: i64) -> Option<&str> {
+        match (&self.previous_secret, self.previous_secret_expires_at) {
+            (Some(secret), Some(expires)) if now < expires => Some(secret),
+            _ => None,
+        }
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.features.contains(&Feature::Owner)
+    }
+
+    pub fn summary(&self) -> PropertySummary {
+        PropertySummary {
+            client_id: self.client_id.clone(),
+            name: self.name.clone(),
+            features: self.features.clone(),
+        }
+    }
+}
+
+/// What a new property starts with. The name must already be validated.
+#[derive(Clone, Debug)]
+pub struct NewProperty {
+    pub name: String,
+    pub features: Vec<Feature>,
+    pub whitelist: Vec<String>,
+}
+
+/// Features are stored as a bit set, one bit per position in [`Feature::ALL`].
+pub fn feature_bits(features: &[Feature]) -> i64 {
+    features.iter().fold(0, |bits, f| bits | feature_bit(*f))
+}
+
+fn feature_bit(feature: Feature) -> i64 {
+    let index = Feature::ALL.iter().position(|f| *f == feature).unwrap_or(0);
+    1 << index
+}
+
+pub fn features_from_bits(bits: i64) -> Vec<Feature> {
+    Feature::ALL
+        .into_iter()
+        .filter(|f| bits & feature_bit(*f) != 0)
+        .collect()
+}
+
+/// A fresh 32-character id or secret from the thread CSPRNG.
+pub fn new_token() -> String {
+    token_from_random(|buf| rand::rng().fill_bytes(buf))
+}
+
+const RECORD_COLUMNS: &str =
+    "client_id, name, client_secret, previous_secret, previous_secret_expires_at, \
+     features, whitelist, version, created_at, updated_at";
+
+fn record_from_row(row: &SqliteRow) -> Result<PropertyRecord, StoreError> {
+    let whitelist_json: String = row.try_get("whitelist")?;
+    Ok(PropertyRecord {
+        client_id: row.try_get("client_id")?,
+        name: row.try_get("name")?,
+        client_secret: row.try_get("client_secret")?,
+        previous_secret: row.try_get("previous_secret")?,
+        previous_secret_expires_at: row.try_get("previous_secret_expires_at")?,
+        features: features_from_bits(row.try_get("features")?),
+        whitelist: serde_json::from_str(&whitelist_json).unwrap_or_default(),
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Maps a UNIQUE violation on the name to [`StoreError::NameTaken`].
+fn name_clash(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db)
+            if db.is_unique_violation() && db.message().contains("name_key") =>
+        {
+            StoreError::NameTaken
+        }
+        _ => StoreError::Database(error),
+    }
+}
+
+/// Turns "no row was updated" into the right error: the property is gone.
+fn require_one(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn create_property(
+        &self,
+        new: NewProperty,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let record = insert_property(&mut tx, &new, now).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// A new property with the source's features, whitelist and property settings, and a new id and
+    /// secret; one transaction that starts with its write, so concurrent writers queue instead of failing.
+    pub async fn copy_property(
+        &self,
+        source_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        let client_id = new_token();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
+             created_at, updated_at) SELECT ?, ?, ?, ?, features, whitelist, 1, ?, ? FROM properties WHERE client_id = ?",
+        )
+        .bind(&client_id)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(new_token())
+        .bind(now)
+        .bind(now)
+        .bind(source_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(name_clash)?;
+        require_one(inserted.rows_affected())?;
+        sqlx::query(
+            "INSERT INTO property_settings (client_id, key, value, updated_at) \
+             SELECT ?, key, value, ? FROM property_settings WHERE client_id = ?",
+        )
+        .bind(&client_id)
+        .bind(now)
+        .bind(source_id)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM properties WHERE client_id = ?"
+        ))
+        .bind(&client_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let record = record_from_row(&row)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    pub async fn property(&self, client_id: &str) -> Result<Option<PropertyRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM properties WHERE client_id = ?"
+        ))
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// Every property having any of `any_of` (all properties when empty), by id. For `/clients/list`.
+    pub async fn properties_with_features(
+        &self,
+        any_of: &[Feature],
+    ) -> Result<Vec<PropertyRecord>, StoreError> {
+        let mask = feature_bits(any_of);
+        let rows = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM properties WHERE ?1 = 0 OR (features & ?1) != 0 ORDER BY client_id"
+        ))
+        .bind(mask)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// One page of the Manage Properties list with the total count; search, filter, sort and paging
+    /// all in SQL. Substring search of 3+ characters uses the trigram index; shorter fragments scan.
+    pub async fn list_properties(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
+        let search = name_key(&query.search);
+        let mask = feature_bits(&query.features);
+
+        let mut total =
+            QueryBuilder::<Sqlite>::new("SELECT count(*) FROM properties p WHERE 1 = 1");
+        push_list_filters(&mut total, &search, mask);
+        let total: i64 = total.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut page = QueryBuilder::<Sqlite>::new(
+            "SELECT p.client_id, p.name, p.features FROM properties p WHERE 1 = 1",
+        );
+        push_list_filters(&mut page, &search, mask);
+        let direction = match query.direction {
+            SortDirection::Ascending => "ASC",
+            SortDirection::Descending => "DESC",
+        };
+        match query.sort {
+            SortColumn::Id => page.push(format_args!(" ORDER BY p.client_id {direction}")),
+            SortColumn::Name => page.push(format_args!(
+                " ORDER BY p.name_key {direction}, p.client_id {direction}"
+            )),
+        };
+        let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+        page.push(" LIMIT ")
+            .push_bind(i64::from(query.limit))
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = page
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(PropertySummary {
+                    client_id: row.try_get("client_id")?,
+                    name: row.try_get("name")?,
+                    features: features_from_bits(row.try_get("features")?),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(ListPage {
+            rows,
+            total: total.max(0) as u64,
+            offset: query.offset,
+        })
+    }
+
+    pub async fn rename_property(
+        &self,
+        client_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET name = ?, name_key = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(now)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await
+        .map_err(name_clash)?;
+        require_one(result.rows_affected())
+    }
+
+    pub async fn set_features(
+        &self,
+        client_id: &str,
+        features: &[Feature],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET features = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(feature_bits(features))
+        .bind(now)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await?;
+        require_one(result.rows_affected())
+    }
+
+    pub async fn set_whitelist(
+        &self,
+        client_id: &str,
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
+        let result = sqlx::query(
+            "UPDATE properties SET whitelist = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(json)
+        .bind(now)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await?;
+        require_one(result.rows_affected())
+    }
+
+    /// Name, features and whitelist in one write, only if nobody changed the property since
+    /// `expected_version` was read (the console's "Save changes").
+    pub async fn update_property(
+        &self,
+        client_id: &str,
+        expected_version: i64,
+        name: &str,
+        features: &[Feature],
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
+        let result = sqlx::query(
+            "UPDATE properties SET name = ?, name_key = ?, features = ?, whitelist = ?, version = version + 1, \
+             updated_at = ? WHERE client_id = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(feature_bits(features))
+        .bind(json)
+        .bind(now)
+        .bind(client_id)
+        .bind(expected_version)
+        .execute(&self.pool)
+        .await
+        .map_err(name_clash)?;
+        if result.rows_affected() == 0 {
+            return match self.property(client_id).await? {
+                Some(_) => Err(StoreError::VersionConflict),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        Ok(expected_version + 1)
+    }
+
+    /// Gives the property a new secret. The current one keeps working for `grace_seconds`
+    /// (0: it stops at once). Returns the new secret.
+    pub async fn reset_secret(
+        &self,
+        client_id: &str,
+        grace_seconds: i64,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let secret = new_token();
+        let result = if grace_seconds > 0 {
+            sqlx::query(
+                "UPDATE properties SET previous_secret = client_secret, previous_secret_expires_at = ?, \
+                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+            )
+            .bind(now + grace_seconds)
+        } else {
+            sqlx::query(
+                "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
+                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+            )
+        }
+        .bind(&secret)
+        .bind(now)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await?;
+        require_one(result.rows_affected())?;
+        Ok(secret)
+    }
+
+    /// Ends the grace period of the previous secret now.
+    pub async fn expire_previous_secret(
+        &self,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
+             version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(now)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await?;
+        require_one(result.rows_affected())
+    }
+
+    /// Deletes a property and its settings. Owners are never deleted: the check sits in the same
+    /// statement, so a concurrent set_features cannot slip between check and delete.
+    pub async fn delete_property(&self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM properties WHERE client_id = ? AND (features & ?) = 0")
+                .bind(client_id)
+                .bind(feature_bit(Feature::Owner))
+                .execute(&self.pool)
+                .await?;
+        if result.rows_affected() == 1 {
+            return Ok(DeleteOutcome::Deleted);
+        }
+        match self.property(client_id).await? {
+            Some(_) => Ok(DeleteOutcome::IsOwner),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// The oldest owner, if any (first start and `gatehouse owner reset-secret`).
+    pub async fn first_owner(&self) -> Result<Option<PropertyRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM properties WHERE (features & ?) != 0 ORDER BY created_at, rowid LIMIT 1"
+        ))
+        .bind(feature_bit(Feature::Owner))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteOutcome {
+    Deleted,
+    /// Nothing deleted: owners cannot be deleted.
+    IsOwner,
+}
+
+fn push_list_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &str, mask: i64) {
+    if mask != 0 {
+        builder
+            .push(" AND (p.features & ")
+            .push_bind(mask)
+            .push(") != 0");
+    }
+    if search.chars().count() >= 3 {
+        // A quoted FTS5 phrase: the trigram tokenizer matches it as a substring.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        builder
+            .push(" AND p.rowid IN (SELECT rowid FROM properties_search WHERE properties_search MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    } else if !search.is_empty() {
+        builder
+            .push(" AND (instr(p.name_key, ")
+            .push_bind(search.to_string())
+            .push(") > 0 OR instr(p.client_id, ")
+            .push_bind(search.to_string())
+            .push(") > 0)");
+    }
+}
+
+async fn insert_property(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    new: &NewProperty,
+    now: i64,
+) -> Result<PropertyRecord, StoreError> {
+    let whitelist = if new.whitelist.is_empty() {
+        default_whitelist()
+    } else {
+        new.whitelist.clone()
+    };
+    let record = PropertyRecord {
+        client_id: new_token(),
+        name: new.name.clone(),
+        client_secret: new_token(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        features: crate::domain::features::normalize(&new.features),
+        whitelist,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
+         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+    )
+    .bind(&record.client_id)
+    .bind(&record.name)
+    .bind(name_key(&record.name))
+    .bind(&record.client_secret)
+    .bind(feature_bits(&record.features))
+    .bind(serde_json::to_string(&record.whitelist).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(name_clash)?;
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::properties::model::ListQuery;
+    use sqlx::SqlitePool;
+
+    async fn store(pool: SqlitePool) -> Store {
+        Store::from_pool(pool).await.unwrap()
+    }
+
+    async fn add(store: &Store, name: &str, features: &[Feature]) -> PropertyRecord {
+        let new = NewProperty {
+            name: name.into(),
+            features: features.to_vec(),
+            whitelist: vec![],
+        };
+        store.create_property(new, 100).await.unwrap()
+    }
+
+    fn names(page: &ListPage) -> Vec<&str> {
+        page.rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn feature_bits_round_trip() {
+        for n in 0..64i64 {
+            assert_eq!(feature_bits(&features_from_bits(n)), n);
+        }
+        assert_eq!(feature_bits(&[Feature::Owner]), 1);
+        assert_eq!(feature_bits(&[Feature::Metadata]), 32);
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn create_stores_defaults_and_refuses_a_duplicate_name_in_any_case(pool: SqlitePool) {
+        let store = store(pool).await;
+        let record = add(&store, "North America", &[Feature::LoginClient]).await;
+        assert_eq!(record.whitelist, vec!["0.0.0.0/0"]);
+        assert_eq!(
+            store.property(&record.client_id).await.unwrap().unwrap(),
+            record
+        );
+        let clash = store
+            .create_property(
+                NewProperty {
+                    name: "north america".into(),
+                    features: vec![],
+                    whitelist: vec![],
+                },
+                1,
+            )
+            .await;
+        assert!(matches!(clash, Err(StoreError::NameTaken)));
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn list_searches_name_and_id_case_insensitively(pool: SqlitePool) {
+        let store = store(pool).await;
+        let portal = add(&store, "Customer Portal", &[]).await;
+        add(&store, "Mobile app", &[]).await;
+        add(&store, "Shop", &[]).await;
+        let query = |search: &str| ListQuery {
+            search: search.into(),
+            limit: 50,
+            ..ListQuery::default()
+        };
+
+        assert_eq!(
+            names(&store.list_properties(&query("PORT")).await.unwrap()),
+            ["Customer Portal"]
+        );
+        assert_eq!(
+            names(&store.list_properties(&query("ob")).await.unwrap()),
+            ["Mobile app"]
+        );
+        let by_id = &portal.client_id[10..16];
+        let page = store.list_properties(&query(by_id)).await.unwrap();
+        assert!(page.rows.iter().any(|r| r.client_id == portal.client_id));
+        assert_eq!(store.list_properties(&query("")).await.unwrap().total, 3);
+        assert_eq!(
+            store.list_properties(&query("zzzz")).await.unwrap().total,
+            0
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn list_search_treats_like_wildcards_and_quotes_as_text(pool: SqlitePool) {
+        let store = store(pool).await;
+        add(&store, "100% uptime", &[]).await;
+        add(&store, "snake_case", &[]).await;
+        add(&store, "say \"hi\"", &[]).await;
+        add(&store, "plain", &[]).await;
+        let query = |search: &str| ListQuery {
+            search: search.into(),
+            limit: 50,
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            names(&store.list_properties(&query("%")).await.unwrap()),
+            ["100% uptime"]
+        );
+        assert_eq!(
+            names(&store.list_properties(&query("0% u")).await.unwrap()),
+            ["100% uptime"]
+        );
+        assert_eq!(
+            names(&store.list_properties(&query("_")).await.unwrap()),
+            ["snake_case"]
+        );
+        assert_eq!(
+            names(&store.list_properties(&query("e_c")).await.unwrap()),
+            ["snake_case"]
+        );
+        assert_eq!(
+            names(&store.list_properties(&query("\"hi\"")).await.unwrap()),
+            ["say \"hi\""]
+        );
+        assert_eq!(store.list_properties(&query("\"")).await.unwrap().total, 1);
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn list_filters_by_any_checked_feature(pool: SqlitePool) {
+        let store = store(pool).await;
+        add(&store, "a", &[Feature::DirectAccess]).await;
+        add(
+            &store,
+            "b",
+            &[Feature::DirectReadAccess, Feature::AccessIssuer],
+        )
+        .await;
+        add(&store, "c", &[Feature::LoginClient]).await;
+        let query = |features: &[Feature]| ListQuery {
+            features: features.to_vec(),
+            sort: SortColumn::Name,
+            limit: 50,
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            names(
+                &store
+                    .list_properties(&query(&[Feature::DirectAccess]))
+                    .await
+                    .unwrap()
+            ),
+            ["a"]
+        );
+        assert_eq!(
+            names(
+                &store
+                    .list_properties(&query(&[Feature::DirectAccess, Feature::LoginClient]))
+                    .await
+                    .unwrap()
+            ),
+            ["a", "c"]
+        );
+        assert_eq!(store.list_properties(&query(&[])).await.unwrap().total, 3);
+        assert_eq!(
+            store
+                .list_properties(&query(&[Feature::Owner]))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn list_sorts_and_pages(pool: SqlitePool) {
+        let store = store(pool).await;
+        for name in [
+            "delta", "Alpha", "charlie", "Bravo", "echo", "foxtrot", "golf",
+        ] {
+            add(&store, name, &[]).await;
+        }
+        let mut query = ListQuery {
+            sort: SortColumn::Name,
+            limit: 3,
+            ..ListQuery::default()
+        };
+        let first = store.list_properties(&query).await.unwrap();
+        assert_eq!(
+            names(&first),
+            ["Alpha", "Bravo", "charlie"],
+            "case-insensitive A-Z"
+        );
+        assert_eq!(first.total, 7);
+        query.offset = 6;
+        assert_eq!(
+            names(&store.list_properties(&query).await.unwrap()),
+            ["golf"]
+        );
+        query.offset = 70;
+        let beyond = store.list_properties(&query).await.unwrap();
+        assert!(beyond.rows.is_empty());
+        assert_eq!(beyond.total, 7);
+        query.offset = u64::MAX;
+        assert!(store.list_properties(&query).await.unwrap().rows.is_empty());
+
+        query.offset = 0;
+        query.direction = SortDirection::Descending;
+        assert_eq!(
+            names(&store.list_properties(&query).await.unwrap()),
+            ["golf", "foxtrot", "echo"]
+        );
+
+        let by_id = ListQuery {
+            limit: 50,
+            ..ListQuery::default()
+        };
+        let ids: Vec<String> = store
+            .list_properties(&by_id)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.client_id)
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "default sort is id ascending");
+        let desc = ListQuery {
+            direction: SortDirection::Descending,
+            ..by_id
+        };
+        let mut reversed: Vec<String> = store
+            .list_properties(&desc)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.client_id)
+            .collect();
+        reversed.reverse();
+        assert_eq!(reversed, sorted);
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn search_index_follows_renames_and_deletes(pool: SqlitePool) {
+        let store = store(pool).await;
+        let record = add(&store, "Before", &[]).await;
+        store
+            .rename_property(&record.client_id, "Afterwards", 5)
+            .await
+            .unwrap();
+        let query = |search: &str| ListQuery {
+            search: search.into(),
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            store.list_properties(&query("before")).await.unwrap().total,
+            0
+        );
+        assert_eq!(
+            store.list_properties(&query("erwar")).await.unwrap().total,
+            1
+        );
+        assert_eq!(
+            store.delete_property(&record.client_id).await.unwrap(),
+            DeleteOutcome::Deleted
+        );
+        assert_eq!(
+            store.list_properties(&query("erwar")).await.unwrap().total,
+            0
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn owners_are_never_deleted(pool: SqlitePool) {
+        let store = store(pool).await;
+        let owner = add(&store, "Owner", &[Feature::Owner]).await;
+        assert_eq!(
+            store.delete_property(&owner.client_id).await.unwrap(),
+            DeleteOutcome::IsOwner
+        );
+        assert!(store.property(&owner.client_id).await.unwrap().is_some());
+        assert!(matches!(
+            store.delete_property(&"x".repeat(32)).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn reset_secret_keeps_the_old_one_only_for_the_grace_period(pool: SqlitePool) {
+        let store = store(pool).await;
+        let record = add(&store, "Rotating", &[]).await;
+        let new = store
+            .reset_secret(&record.client_id, 3600, 1000)
+            .await
+            .unwrap();
+        let after = store.property(&record.client_id).await.unwrap().unwrap();
+        assert_eq!(after.client_secret, new);
+        assert_eq!(
+            after.live_previous_secret(1000),
+            Some(record.client_secret.as_str())
+        );
+        assert_eq!(
+            after.live_previous_secret(4599),
+            Some(record.client_secret.as_str())
+        );
+        assert_eq!(after.live_previous_secret(4600), None);
+
+        store
+            .reset_secret(&record.client_id, 0, 2000)
+            .await
+            .unwrap();
+        let zero = store.property(&record.client_id).await.unwrap().unwrap();
+        assert_eq!(zero.live_previous_secret(2000), None);
+
+        store
+            .reset_secret(&record.client_id, 60, 3000)
+            .await
+            .unwrap();
+        store
+            .expire_previous_secret(&record.client_id, 3001)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .property(&record.client_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .live_previous_secret(3001),
+            None
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn update_property_detects_a_concurrent_change(pool: SqlitePool) {
+        let store = store(pool).await;
+        let record = add(&store, "Edited", &[]).await;
+        let version = store
+            .update_property(
+                &record.client_id,
+                record.version,
+                "Edited twice",
+                &[Feature::AccessIssuer],
+                &[],
+                5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(version, record.version + 1);
+        let stale = store
+            .update_property(
+                &record.client_id,
+                record.version,
+                "Lost update",
+                &[],
+                &[],
+                6,
+            )
+            .await;
+        assert!(matches!(stale, Err(StoreError::VersionConflict)));
+        assert_eq!(
+            store
+                .property(&record.client_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "Edited twice"
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn copy_takes_features_whitelist_and_settings_but_not_id_or_secret(pool: SqlitePool) {
+        let store = store(pool).await;
+        let source = add(&store, "United States", &[Feature::DirectAccess]).await;
+        store
+            .set_whitelist(&source.client_id, &["10.0.0.0/8".into()], 2)
+            .await
+            .unwrap();
+        store
+            .set_setting(
+                super::super::settings::Scope::Property(&source.client_id),
+                "site_name",
+                "US",
+                3,
+            )
+            .await
+            .unwrap();
+        let copy = store
+            .copy_property(&source.client_id, "United States copy", 4)
+            .await
+            .unwrap();
+        assert_ne!(copy.client_id, source.client_id);
+        assert_ne!(copy.client_secret, source.client_secret);
+        assert_eq!(copy.features, vec![Feature::DirectAccess]);
+        assert_eq!(copy.whitelist, vec!["10.0.0.0/8"]);
+        assert_eq!(
+            store
+                .property_settings(&copy.client_id)
+                .await
+                .unwrap()
+                .get("site_name")
+                .map(String::as_str),
+            Some("US")
+        );
+        assert!(matches!(
+            store
+                .copy_property(&source.client_id, "united states COPY", 5)
+                .await,
+            Err(StoreError::NameTaken)
+        ));
+        assert!(matches!(
+            store.copy_property(&"n".repeat(32), "X", 5).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

@@ -1,0 +1,33 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+/** Opens a console page and waits until the wasm has hydrated it (the body gets data-hydrated). */
+export async function openHydrated(page: Page, url: string) {
+  await page.goto(url);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+/**
+ * Every test fails if the page logs a console error or throws: hydration mismatches and wasm
+ * panics show up there first.
+ */
+export const test = base.extend<{ consoleErrors: string[]; allowedConsoleErrors: RegExp[] }>({
+  /** Console errors a test expects (e.g. the 404 of a not-found page); everything else fails it. */
+  allowedConsoleErrors: [[], { option: true }],
+  consoleErrors: [
+    async ({ page, allowedConsoleErrors }, use) => {
+      const errors: string[] = [];
+      page.on("console", (message) => {
+        const text = message.text();
+        if (message.type() === "error" && !allowedConsoleErrors.some((allowed) => allowed.test(text))) {
+          errors.push(text);
+        }
+      });
+      page.on("pageerror", (error) => errors.push(error.message));
+      await use(errors);
+      expect(errors, "browser console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

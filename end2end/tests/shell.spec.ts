@@ -1,0 +1,42 @@
+import { test, expect, openHydrated } from "./fixtures";
+
+test("the console hydrates: the Menu button toggles the navigation", async ({ page }) => {
+  await page.setViewportSize({ width: 600, height: 800 });
+  await openHydrated(page, "/");
+  const menu = page.getByRole("button", { name: "Menu" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  const nav = page.getByRole("navigation", { name: "Primary" });
+  await expect(nav.getByRole("link", { name: "Application settings" })).toBeVisible();
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+});
+
+test("navigation moves between pages without a reload and marks the current one", async ({ page }) => {
+  await openHydrated(page, "/");
+  const nav = page.getByRole("navigation", { name: "Primary" });
+  await expect(nav.getByRole("link", { name: "Properties" })).toHaveAttribute("aria-current", "page");
+  await nav.getByRole("link", { name: "Application settings" }).click();
+  await expect(page).toHaveURL(/\/application$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Application settings" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Application settings" })).toHaveAttribute("aria-current", "page");
+});
+
+test.describe("not found", () => {
+  test.use({ allowedConsoleErrors: [/status of 404/] });
+
+  test("an unknown address shows the not-found page with status 404", async ({ page }) => {
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await page.getByRole("link", { name: "Go to Properties" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Manage Properties" })).toBeVisible();
+  });
+});
+
+test("the health endpoint reports the database", async ({ request }) => {
+  const response = await request.get("/healthz");
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
+});

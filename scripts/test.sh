@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: Rust unit and integration tests, then the
+# Playwright suite in Chromium against a freshly started release server on a temporary database.
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+
+ensure_build_tools
+ensure_chromium
+ensure_npm_packages "$ROOT/end2end"
+
+cd "$ROOT"
+say "Rust tests: app (with the server-side code)"
+cargo test -p app --features ssr
+say "Rust tests: server (unit and HTTP integration)"
+cargo test -p server
+
+build_release
+
+say "Playwright tests in Chromium"
+cd "$ROOT/end2end"
+npx playwright test

@@ -1,0 +1,85 @@
+# Sourced by scripts/run.sh and scripts/test.sh: installs what is missing, and only that.
+# Every step checks first, so a second run spends no time here.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 18 minutes on 2 cores, once)"
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  fi
+}
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+ensure_wasm_bindgen() {
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "Installing wasm-bindgen-cli $want (about 3 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# npm install only when package.json changed since the last install.
+ensure_npm_packages() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.installed" ] || [ "$dir/package.json" -nt "$dir/node_modules/.installed" ] \
+    || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$dir/node_modules/.installed" ]; }; then
+    say "Installing npm packages in ${dir#$ROOT/}"
+    if [ -f "$dir/package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund)
+    else
+      (cd "$dir" && npm install --no-audit --no-fund)
+    fi
+    touch "$dir/node_modules/.installed"
+  fi
+}
+
+# wasm-opt from npm's binaryen: Debian's older binaryen produces a wasm that fails to hydrate,
+# so ours must come first on PATH (it does: see PATH above).
+ensure_wasm_opt() {
+  ensure_npm_packages "$ROOT/tools"
+  if [ "$(command -v wasm-opt)" != "$ROOT/tools/node_modules/.bin/wasm-opt" ]; then
+    echo "wasm-opt on PATH is $(command -v wasm-opt), expected the npm binaryen one" >&2
+    exit 1
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "Installing Chromium (Debian package)"
+    as_root apt-get update
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y chromium
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+  ensure_cargo_leptos
+}
+
+# The release site (target/site) and server binary (target/release/server).
+build_release() {
+  say "Building Gatehouse (release)"
+  (cd "$ROOT" && cargo leptos build --release)
+}

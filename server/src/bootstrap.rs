@@ -1,0 +1,81 @@
+//! First start and recovery: make sure an owner API client exists and hand its credentials to the
+//! operator on the terminal (never to the log).
+
+use app::domain::features::Feature;
+use app::domain::whitelist::default_whitelist;
+use app::store::properties::NewProperty;
+use app::store::{Store, StoreError};
+
+/// Credentials to show the operator once.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OwnerCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+}
+
+/// Creates the owner client "Owner" when no owner exists; returns its credentials if it did.
+pub async fn ensure_owner(store: &Store, now: i64) -> Result<Option<OwnerCredentials>, StoreError> {
+    if store.first_owner().await?.is_some() {
+        return Ok(None);
+    }
+    create_owner(store, now).await.map(Some)
+}
+
+async fn create_owner(store: &Store, now: i64) -> Result<OwnerCredentials, StoreError> {
+    // "Owner" may be taken by a non-owner property; fall back to a numbered name.
+    for attempt in 1..=100 {
+        let name = if attempt == 1 {
+            "Owner".to_string()
+        } else {
+            format!("Owner {attempt}")
+        };
+        let new = NewProperty {
+            name,
+            features: vec![Feature::Owner],
+            whitelist: default_whitelist(),
+        };
+        match store.create_property(new, now).await {
+            Ok(record) => {
+                return Ok(OwnerCredentials {
+                    client_id: record.client_id,
+                    client_secret: record.client_secret,
+                    name: record.name,
+                })
+            }
+            Err(StoreError::NameTaken) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(StoreError::NameTaken)
+}
+
+/// Gives the first owner a new secret at once (no grace period), creating an owner if none exists.
+pub async fn reset_owner_secret(store: &Store, now: i64) -> Result<OwnerCredentials, StoreError> {
+    match store.first_owner().await? {
+        Some(owner) => {
+            let secret = store.reset_secret(&owner.client_id, 0, now).await?;
+            Ok(OwnerCredentials {
+                client_id: owner.client_id,
+                client_secret: secret,
+                name: owner.name,
+            })
+        }
+        None => create_owner(store, now).await,
+    }
+}
+
+/// The terminal banner for new owner credentials.
+pub fn owner_banner(credentials: &OwnerCredentials, headline: &str) -> String {
+    let rule = "-".repeat(72);
+    format!(
+        "{rule}\n{headline}\nKeep these safe: they are shown only this once.\n\n  \
+         property:      {}\n  client_id:     {}\n  client_secret: {}\n\n\
+         Try it: curl -u {}:{} http://<address>/clients/list\n{rule}",
+        credentials.name,
+        credentials.client_id,
+        credentials.client_secret,
+        credentials.client_id,
+        credentials.client_secret
+    )
+}

@@ -1,0 +1,108 @@
+//! Command line and environment configuration. Every flag has a `GATEHOUSE_*` twin so the same
+//! binary runs from a terminal, a service manager or a container.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse: a self-hosted console and Capture-compatible API for managing properties (API clients)."
+)]
+pub struct Cli {
+    /// Address and port to listen on. Use 0.0.0.0:3000 to accept connections from other machines.
+    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// SQLite database file. Created, with its directory, on first start.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE",
+        default_value = "data/gatehouse.db",
+        global = true
+    )]
+    pub database: PathBuf,
+
+    /// Log filter: error, warn, info, debug, trace, or a tracing filter such as "gatehouse=debug,sqlx=warn".
+    #[arg(long, env = "GATEHOUSE_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Log line format: "text" for people, "json" for log collectors.
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Folder with the built site (the /pkg bundle and public files), as `cargo leptos build` writes it.
+    #[arg(long, env = "GATEHOUSE_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Proxies whose X-Forwarded-For header is believed, as CIDR blocks separated by commas
+    /// (for example 127.0.0.1/32,10.0.0.0/8). Requests from anywhere else are judged by their socket address.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web console and the API (the default when no command is given).
+    Serve,
+    /// Manage the owner API client.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Give the first owner a new secret and print its credentials (for an operator who lost them).
+    /// The old secret stops working at once.
+    ResetSecret {
+        /// Print the credentials as one JSON object (for scripts) instead of a banner.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_port_3000() {
+        let cli = Cli::try_parse_from(["gatehouse"]).unwrap();
+        assert_eq!(cli.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(cli.database, PathBuf::from("data/gatehouse.db"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_comma_separated_cidrs() {
+        let cli =
+            Cli::try_parse_from(["gatehouse", "--trusted-proxies", "127.0.0.1/32,10.0.0.0/8"])
+                .unwrap();
+        assert_eq!(cli.trusted_proxies.len(), 2);
+        assert!(Cli::try_parse_from(["gatehouse", "--trusted-proxies", "nonsense"]).is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! Test harness: a real server on a random loopback port, a real SQLite file, a manual clock.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use app::clock::Clock;
+use app::store::Store;
+use leptos::prelude::LeptosOptions;
+use serde_json::Value;
+use server::bootstrap::{ensure_owner, OwnerCredentials};
+use server::{router, AppState, TrustedProxies};
+
+/// 2026-01-01 00:00:00 UTC: tests start here and move the clock by hand.
+pub const START: i64 = 1_767_225_600;
+
+pub struct TestServer {
+    pub base: String,
+    pub store: Store,
+    pub clock: Clock,
+    pub owner: OwnerCredentials,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with_proxies(Vec::new()).await
+    }
+
+    pub async fn start_with_proxies(trusted: Vec<ipnet::IpNet>) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gatehouse.db")).await.unwrap();
+        let clock = Clock::manual(START);
+        let owner = ensure_owner(&store, clock.now()).await.unwrap().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState {
+            leptos_options: LeptosOptions::builder()
+                .output_name("gatehouse")
+                .site_root(dir.path().display().to_string())
+                .site_addr(addr)
+                .build(),
+            store: store.clone(),
+            clock: clock.clone(),
+            trusted_proxies: TrustedProxies::new(trusted),
+        };
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            store,
+            clock,
+            owner,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// POSTs form fields with Basic authentication as (id, secret).
+    pub async fn call_as(
+        &self,
+        id: &str,
+        secret: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Value {
+        self.http
+            .post(self.url(path))
+            .basic_auth(id, Some(secret))
+            .form(params)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// POSTs as the owner.
+    pub async fn call(&self, path: &str, params: &[(&str, &str)]) -> Value {
+        self.call_as(
+            &self.owner.client_id,
+            &self.owner.client_secret,
+            path,
+            params,
+        )
+        .await
+    }
+
+    /// Adds a client through the API and returns (id, secret).
+    pub async fn add_client(&self, name: &str, features: &str) -> (String, String) {
+        let body = self
+            .call(
+                "/clients/add",
+                &[("description", name), ("features", features)],
+            )
+            .await;
+        assert_eq!(body["stat"], "ok", "{body}");
+        (
+            body["client_id"].as_str().unwrap().to_string(),
+            body["client_secret"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+/// Asserts a Capture error envelope with this code, error name and argument.
+pub fn assert_error(body: &Value, code: u64, error: &str, argument: Option<&str>) {
+    assert_eq!(body["stat"], "error", "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["error"], error, "{body}");
+    match argument {
+        Some(name) => assert_eq!(body["argument_name"], name, "{body}"),
+        None => assert!(body.get("argument_name").is_none(), "{body}"),
+    }
+    let request_id = body["request_id"].as_str().unwrap();
+    assert_eq!(request_id.len(), 16, "{body}");
+    assert!(
+        request_id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{body}"
+    );
+}
