@@ -9,13 +9,16 @@
 #![recursion_limit = "256"]
 
 pub mod app_settings;
+pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;
 pub mod domain;
+pub mod error;
 pub mod icons;
 pub mod properties;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod ui;
 
 pub use shell::{shell, App};

@@ -7,7 +7,8 @@ use leptos_router::path;
 
 use crate::app_settings::AppSettingsPage;
 use crate::icons;
-use crate::properties::PropertiesPage;
+use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
+use crate::ui::{provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,6 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_toasts();
     view! {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>
@@ -42,9 +44,12 @@ pub fn App() -> impl IntoView {
             <main id="main" class="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=PropertiesPage/>
+                    <Route path=path!("/properties/new") view=NewPropertyPage/>
+                    <Route path=path!("/properties/:id") view=PropertyPage/>
                     <Route path=path!("/application") view=AppSettingsPage/>
                 </Routes>
             </main>
+            <ToastRegion/>
         </Router>
     }
 }
@@ -76,7 +81,7 @@ fn Header() -> impl IntoView {
                 class:open=move || menu_open.get()
                 aria-label="Primary"
             >
-                <A href="/" exact=true on:click=move |_| set_menu_open.set(false)>
+                <A href="/" on:click=move |_| set_menu_open.set(false)>
                     "Properties"
                 </A>
                 <A href="/application" on:click=move |_| set_menu_open.set(false)>

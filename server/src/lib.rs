@@ -8,15 +8,17 @@ pub mod health;
 pub mod state;
 
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::Request;
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 
+use app::error::ConsoleError;
 use app::{shell, App};
 pub use state::{AppState, TrustedProxies};
 
@@ -28,10 +30,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(api::routes())
-        .route(
-            "/api/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
-        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -39,6 +37,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(with_console_error_status))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -51,9 +50,20 @@ fn server_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static 
     }
 }
 
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    handle_server_fns_with_context(server_context(state), request).await
+/// Server functions answer every error with 500; a refused name is not a server failure. Give each
+/// console error its proper status (422, 404, 409, ...) here, in one place.
+async fn with_console_error_status(request: Request<Body>, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "server function error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<ConsoleError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -1,20 +1,10 @@
-//! Properties: the Manage Properties list and the property pages.
+//! Properties: the Manage Properties list, the property page and the dialogs they share.
 
+pub mod api;
+pub mod dialogs;
+pub mod list;
 pub mod model;
+pub mod page;
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-
-/// Manage Properties.
-#[component]
-pub fn PropertiesPage() -> impl IntoView {
-    view! {
-        <Title text="Properties · Gatehouse"/>
-        <section class="page">
-            <header class="page-header">
-                <h1>"Manage Properties"</h1>
-            </header>
-            <p class="muted">"Properties are the API clients that call the Capture API."</p>
-        </section>
-    }
-}
+pub use list::PropertiesPage;
+pub use page::{NewPropertyPage, PropertyPage};

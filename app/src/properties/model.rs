@@ -70,3 +70,264 @@ pub struct ListPage {
     pub total: u64,
     pub offset: u64,
 }
+
+/// The list's state as it appears in the URL query (`?q=..&features=a,b&sort=name&dir=desc&page=2&rows=10`),
+/// so a view can be bookmarked, shared, reloaded and navigated with back / forward.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListView {
+    pub search: String,
+    pub features: Vec<Feature>,
+    pub sort: SortColumn,
+    pub direction: SortDirection,
+    /// One-based page number.
+    pub page: u64,
+    /// Rows per page when the URL says so; otherwise the user's remembered choice applies.
+    pub rows: Option<u32>,
+}
+
+/// Longest search text accepted; longer input is cut, never refused.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+impl ListView {
+    /// Reads a view from query parameters; anything unreadable falls back to the default.
+    pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>) -> ListView {
+        let features = get("features")
+            .map(|list| {
+                let mut features: Vec<Feature> = list
+                    .split(',')
+                    .filter_map(|name| name.trim().parse().ok())
+                    .collect();
+                features.sort();
+                features.dedup();
+                features
+            })
+            .unwrap_or_default();
+        ListView {
+            search: get("q")
+                .map(|q| q.chars().take(MAX_SEARCH_CHARS).collect())
+                .unwrap_or_default(),
+            features,
+            sort: match get("sort") {
+                Some("name") => SortColumn::Name,
+                _ => SortColumn::Id,
+            },
+            direction: match get("dir") {
+                Some("desc") => SortDirection::Descending,
+                _ => SortDirection::Ascending,
+            },
+            page: get("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+            rows: get("rows")
+                .and_then(|r| r.parse().ok())
+                .filter(|r| PAGE_SIZES.contains(r)),
+        }
+    }
+
+    /// The query string for this view, without defaults, so plain views keep plain URLs.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.search.is_empty() {
+            pairs.push(("q", self.search.clone()));
+        }
+        if !self.features.is_empty() {
+            let names: Vec<&str> = self.features.iter().map(|f| f.as_str()).collect();
+            pairs.push(("features", names.join(",")));
+        }
+        if self.sort == SortColumn::Name {
+            pairs.push(("sort", "name".into()));
+        }
+        if self.direction == SortDirection::Descending {
+            pairs.push(("dir", "desc".into()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if let Some(rows) = self.rows {
+            pairs.push(("rows", rows.to_string()));
+        }
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode_query_value(&v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The same view sorted by `column`: a new column starts ascending, the active one flips.
+    pub fn toggled_sort(&self, column: SortColumn) -> ListView {
+        let direction = if self.sort == column && self.direction == SortDirection::Ascending {
+            SortDirection::Descending
+        } else {
+            SortDirection::Ascending
+        };
+        ListView {
+            sort: column,
+            direction,
+            page: 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// What the list shows after the server resolved page size and page bounds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResult {
+    pub rows: Vec<PropertySummary>,
+    pub total: u64,
+    /// One-based page actually shown (a page past the end shows the last page).
+    pub page: u64,
+    pub rows_per_page: u32,
+}
+
+impl ListResult {
+    pub fn first_row(&self) -> u64 {
+        if self.total == 0 {
+            0
+        } else {
+            (self.page - 1) * u64::from(self.rows_per_page) + 1
+        }
+    }
+
+    pub fn last_row(&self) -> u64 {
+        (self.first_row() + self.rows.len() as u64)
+            .saturating_sub(1)
+            .max(self.first_row())
+    }
+
+    pub fn last_page(&self) -> u64 {
+        self.total
+            .div_ceil(u64::from(self.rows_per_page.max(1)))
+            .max(1)
+    }
+
+    /// "1-5 of 37", as the pager shows it.
+    pub fn range_label(&self) -> String {
+        if self.total == 0 {
+            "0 of 0".into()
+        } else {
+            format!("{}-{} of {}", self.first_row(), self.last_row(), self.total)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn view(query: &str) -> ListView {
+        let map: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ListView::from_query(|key| map.get(key).map(String::as_str))
+    }
+
+    #[test]
+    fn an_empty_query_is_the_default_view() {
+        let v = view("");
+        assert_eq!(
+            v,
+            ListView {
+                page: 1,
+                ..ListView::default()
+            }
+        );
+        assert_eq!(v.to_query(), "");
+    }
+
+    #[test]
+    fn a_full_query_round_trips() {
+        let v = view("q=po&features=direct_access,owner&sort=name&dir=desc&page=3&rows=10");
+        assert_eq!(v.search, "po");
+        assert_eq!(v.features, vec![Feature::Owner, Feature::DirectAccess]);
+        assert_eq!(v.sort, SortColumn::Name);
+        assert_eq!(v.direction, SortDirection::Descending);
+        assert_eq!(v.page, 3);
+        assert_eq!(v.rows, Some(10));
+        assert_eq!(view(&v.to_query()), v);
+    }
+
+    #[test]
+    fn junk_falls_back_to_defaults() {
+        let v = view("features=nope,owner,owner&sort=x&dir=y&page=0&rows=7");
+        assert_eq!(v.features, vec![Feature::Owner]);
+        assert_eq!(v.sort, SortColumn::Id);
+        assert_eq!(v.direction, SortDirection::Ascending);
+        assert_eq!(v.page, 1);
+        assert_eq!(v.rows, None);
+        assert_eq!(view("page=-3").page, 1);
+        assert_eq!(view("page=99999999999999999999999").page, 1);
+    }
+
+    #[test]
+    fn search_text_is_encoded() {
+        let v = ListView {
+            search: "a b&c=%".into(),
+            page: 1,
+            ..ListView::default()
+        };
+        assert_eq!(v.to_query(), "q=a%20b%26c%3D%25");
+    }
+
+    #[test]
+    fn sorting_toggles_and_resets_the_page() {
+        let v = ListView {
+            page: 4,
+            ..ListView::default()
+        };
+        let by_name = v.toggled_sort(SortColumn::Name);
+        assert_eq!(
+            (by_name.sort, by_name.direction, by_name.page),
+            (SortColumn::Name, SortDirection::Ascending, 1)
+        );
+        let flipped = by_name.toggled_sort(SortColumn::Name);
+        assert_eq!(flipped.direction, SortDirection::Descending);
+        assert_eq!(
+            flipped.toggled_sort(SortColumn::Name).direction,
+            SortDirection::Ascending
+        );
+        assert_eq!(
+            flipped.toggled_sort(SortColumn::Id).direction,
+            SortDirection::Ascending
+        );
+    }
+
+    #[test]
+    fn range_labels() {
+        let result = |total, page, shown| ListResult {
+            rows: (0..shown)
+                .map(|i| PropertySummary {
+                    client_id: format!("{i}"),
+                    name: String::new(),
+                    features: vec![],
+                })
+                .collect(),
+            total,
+            page,
+            rows_per_page: 5,
+        };
+        assert_eq!(result(37, 1, 5).range_label(), "1-5 of 37");
+        assert_eq!(result(37, 8, 2).range_label(), "36-37 of 37");
+        assert_eq!(result(37, 8, 2).last_page(), 8);
+        assert_eq!(result(0, 1, 0).range_label(), "0 of 0");
+        assert_eq!(result(0, 1, 0).last_page(), 1);
+        assert_eq!(result(1, 1, 1).range_label(), "1-1 of 1");
+    }
+}

@@ -131,6 +131,21 @@ impl Store {
         Ok(record)
     }
 
+    /// Creates many properties in one transaction (imports, benchmarks); all or nothing.
+    pub async fn create_properties(
+        &self,
+        batch: &[NewProperty],
+        now: i64,
+    ) -> Result<Vec<PropertyRecord>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut records = Vec::with_capacity(batch.len());
+        for new in batch {
+            records.push(insert_property(&mut tx, new, now).await?);
+        }
+        tx.commit().await?;
+        Ok(records)
+    }
+
     /// A new property with the source's features, whitelist and property settings, and a new id and
     /// secret; one transaction that starts with its write, so concurrent writers queue instead of failing.
     pub async fn copy_property(

@@ -1,0 +1,83 @@
+//! The console's one error type: what a server function can answer, mapped to words an
+//! administrator can act on. A field error names its field so the page shows it beside that field.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ConsoleError {
+    /// Bad input; `field` is the name of the form field it belongs to.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("This property no longer exists. Someone may have deleted it.")]
+    NotFound,
+    #[error("Your account is not allowed to do this.")]
+    Forbidden,
+    #[error("Your session has ended. Sign in again to continue.")]
+    Unauthenticated,
+    #[error("Someone else changed this property after you opened it. Nothing was saved; reload to see their changes (your edits stay on screen until you do).")]
+    Conflict,
+    #[error("The server could not complete the request ({0}). Try again; if it keeps failing, check the server log.")]
+    Server(String),
+}
+
+impl ConsoleError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ConsoleError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for `field`, if this error belongs to it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            ConsoleError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl ConsoleError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            ConsoleError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ConsoleError::NotFound => StatusCode::NOT_FOUND,
+            ConsoleError::Forbidden => StatusCode::FORBIDDEN,
+            ConsoleError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ConsoleError::Conflict => StatusCode::CONFLICT,
+            ConsoleError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl FromServerFnError for ConsoleError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ConsoleError::Server(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::store::StoreError> for ConsoleError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::NotFound => ConsoleError::NotFound,
+            StoreError::VersionConflict => ConsoleError::Conflict,
+            StoreError::NameTaken => ConsoleError::invalid(
+                "name",
+                "Another property already has this name. Choose a different one.",
+            ),
+            other => {
+                tracing::error!(error = %other, "console request failed");
+                ConsoleError::Server("a database error, logged on the server".into())
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Short confirmations ("Property copied") announced to screen readers and gone after a few seconds.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    messages: RwSignal<Vec<(u64, String)>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Toasts {
+    pub fn show(&self, message: impl Into<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.messages.update(|list| list.push((id, message.into())));
+        let messages = self.messages;
+        set_timeout(
+            move || messages.update(|list| list.retain(|(other, _)| *other != id)),
+            std::time::Duration::from_secs(5),
+        );
+    }
+}
+
+pub fn provide_toasts() {
+    provide_context(Toasts {
+        messages: RwSignal::new(Vec::new()),
+        next_id: StoredValue::new(0),
+    });
+}
+
+pub fn use_toasts() -> Toasts {
+    expect_context::<Toasts>()
+}
+
+/// Where toasts appear; a polite live region so screen readers announce them.
+#[component]
+pub fn ToastRegion() -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            <For each=move || toasts.messages.get() key=|(id, _)| *id let:toast>
+                <div class="toast">{toast.1}</div>
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,382 @@
+//! Gatehouse load benchmark (not a test): `cargo run -p server --release --example bench`.
+//!
+//! Part 1, the API: requests/s of `/healthz`, authenticated `/clients/list` (10 clients; Basic and
+//! janrain-signed auth), `/settings/get` and `/settings/items` (20 global + 10 property keys), each
+//! driven by 16 concurrent keep-alive connections against one in-process server on loopback.
+//!
+//! Part 2, the list at 100,000 properties: the Manage Properties query (search + feature filter +
+//! total, 50 rows) straight from the store, and the server-rendered page over HTTP.
+//!
+//! Flags: `--seconds N` per API case (default 5), `--properties N` (default 100000).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::clock::Clock;
+use app::domain::features::Feature;
+use app::domain::signature;
+use app::properties::model::{ListQuery, SortColumn};
+use app::store::properties::NewProperty;
+use app::store::settings::Scope;
+use app::store::Store;
+use leptos::prelude::LeptosOptions;
+use server::bootstrap::ensure_owner;
+use server::{router, AppState, TrustedProxies};
+
+const CONNECTIONS: usize = 16;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str, default: u64| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let seconds = flag("--seconds", 5);
+    let properties = flag("--properties", 100_000) as usize;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!(
+        "# Gatehouse benchmark ({} cores)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    api_benchmark(&dir.path().join("api.db"), Duration::from_secs(seconds)).await;
+    list_benchmark(&dir.path().join("list.db"), properties).await;
+}
+
+async fn start(store: Store) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState {
+        leptos_options: LeptosOptions::builder()
+            .output_name("gatehouse")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build(),
+        store,
+        clock: Clock::System,
+        trusted_proxies: TrustedProxies::default(),
+    };
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// A request to repeat: method is always POST for API calls (form body), GET otherwise.
+#[derive(Clone)]
+enum Call {
+    Get(String),
+    Basic {
+        url: String,
+        id: String,
+        secret: String,
+        form: Vec<(String, String)>,
+    },
+    Signed {
+        url: String,
+        path: String,
+        id: String,
+        secret: String,
+    },
+}
+
+async fn api_benchmark(path: &std::path::Path, duration: Duration) {
+    let store = Store::open(path).await.unwrap();
+    let owner = ensure_owner(&store, Clock::System.now())
+        .await
+        .unwrap()
+        .unwrap();
+    let batch: Vec<NewProperty> = (1..10)
+        .map(|i| NewProperty {
+            name: format!("Client {i}"),
+            features: vec![Feature::LoginClient],
+            whitelist: vec![],
+        })
+        .collect();
+    store.create_properties(&batch, 0).await.unwrap();
+    for i in 0..20 {
+        store
+            .set_setting(Scope::Global, &format!("global_key_{i}"), "global value", 0)
+            .await
+            .unwrap();
+    }
+    for i in 0..10 {
+        store
+            .set_setting(
+                Scope::Property(&owner.client_id),
+                &format!("global_key_{i}"),
+                "own value",
+                0,
+            )
+            .await
+            .unwrap();
+    }
+    let base = start(store).await;
+    let (id, secret) = (owner.client_id.clone(), owner.client_secret.clone());
+    let basic = |path: &str, form: &[(&str, &str)]| Call::Basic {
+        url: format!("{base}{path}"),
+        id: id.clone(),
+        secret: secret.clone(),
+        form: form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let cases = [
+        ("GET /healthz", Call::Get(format!("{base}/healthz"))),
+        (
+            "/clients/list, Basic auth (10 clients)",
+            basic("/clients/list", &[]),
+        ),
+        (
+            "/clients/list, janrain-signed",
+            Call::Signed {
+                url: format!("{base}/clients/list"),
+                path: "/clients/list".into(),
+                id: id.clone(),
+                secret: secret.clone(),
+            },
+        ),
+        (
+            "/settings/get, Basic auth",
+            basic("/settings/get", &[("key", "global_key_5")]),
+        ),
+        (
+            "/settings/items, Basic auth (20 global + 10 own keys)",
+            basic("/settings/items", &[]),
+        ),
+    ];
+    println!(
+        "\n## API throughput: {CONNECTIONS} connections, {} s per case\n",
+        duration.as_secs()
+    );
+    println!("| call | requests/s | vs /healthz |");
+    println!("|---|---:|---:|");
+    let mut baseline = 0.0;
+    for (label, call) in cases {
+        let rate = drive(call, duration).await;
+        if baseline == 0.0 {
+            baseline = rate;
+        }
+        println!("| {label} | {rate:.0} | {:.0}% |", 100.0 * rate / baseline);
+    }
+}
+
+/// Runs `call` from many connections for `duration`; returns successful requests per second.
+async fn drive(call: Call, duration: Duration) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (call, done) = (call.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            while Instant::now() < deadline {
+                let request = match &call {
+                    Call::Get(url) => client.get(url),
+                    Call::Basic {
+                        url,
+                        id,
+                        secret,
+                        form,
+                    } => client.post(url).basic_auth(id, Some(secret)).form(form),
+                    Call::Signed {
+                        url,
+                        path,
+                        id,
+                        secret,
+                    } => {
+                        let date = signature::format_date(Clock::System.now());
+                        let sig = signature::sign(secret, path, &date, &[]);
+                        client
+                            .post(url)
+                            .header("Date", date)
+                            .header("Authorization", signature::authorization_header(id, &sig))
+                    }
+                };
+                let body = request.send().await.unwrap().bytes().await.unwrap();
+                assert!(
+                    body.windows(4).any(|w| w == b"\"ok\""),
+                    "unexpected answer: {}",
+                    String::from_utf8_lossy(&body)
+                );
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / duration.as_secs_f64()
+}
+
+/// 100 words: each names about 1% of the seeded properties, so "a fragment matching 1%" is real.
+const WORDS: [&str; 100] = [
+    "amber", "birch", "cobalt", "dune", "ember", "fjord", "garnet", "harbor", "indigo", "juniper",
+    "kestrel", "lagoon", "meadow", "nimbus", "orchid", "pebble", "quartz", "raven", "sierra",
+    "tundra", "umber", "velvet", "willow", "xenon", "yonder", "zephyr", "alpine", "bramble",
+    "canyon", "delta", "estuary", "falcon", "glacier", "heron", "island", "jasper", "koala",
+    "lotus", "marble", "nectar", "onyx", "prairie", "quill", "ripple", "saffron", "thistle",
+    "upland", "vortex", "walnut", "yarrow", "zinnia", "aspen", "basalt", "cedar", "dahlia",
+    "egret", "fennel", "granite", "hazel", "iris", "jade", "kelp", "lichen", "maple", "nutmeg",
+    "olive", "poppy", "quokka", "russet", "sorrel", "topaz", "urchin", "violet", "wren", "yucca",
+    "zircon", "acorn", "beacon", "comet", "drift", "elm", "fern", "grove", "hollow", "ivory",
+    "jetty", "knoll", "larch", "mesa", "nova", "oasis", "pine", "quiver", "reef", "summit", "tide",
+    "vale", "wharf", "yew", "zenith",
+];
+const REGIONS: [&str; 8] = [
+    "North America",
+    "Europe",
+    "Asia",
+    "Africa",
+    "Oceania",
+    "LatAm",
+    "Nordics",
+    "Iberia",
+];
+
+async fn list_benchmark(path: &std::path::Path, count: usize) {
+    let store = Store::open(path).await.unwrap();
+    let seeded = Instant::now();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for chunk in (0..count).collect::<Vec<_>>().chunks(10_000) {
+        let batch: Vec<NewProperty> = chunk
+            .iter()
+            .map(|i| {
+                let bits = next();
+                let features = if bits % 5 == 0 {
+                    vec![Feature::LoginClient]
+                } else {
+                    Feature::API_ASSIGNABLE
+                        .into_iter()
+                        .filter(|f| {
+                            *f != Feature::LoginClient && (bits >> (*f as u64 + 3)) & 3 == 0
+                        })
+                        .collect()
+                };
+                NewProperty {
+                    name: format!(
+                        "{} {} {i}",
+                        WORDS[i % WORDS.len()],
+                        REGIONS[(bits >> 20) as usize % REGIONS.len()]
+                    ),
+                    features,
+                    whitelist: vec![],
+                }
+            })
+            .collect();
+        store.create_properties(&batch, 0).await.unwrap();
+    }
+    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    println!(
+        "\n## Manage Properties at {count} properties (seeded in {:.1} s)\n",
+        seeded.elapsed().as_secs_f64()
+    );
+    println!("| query (50 rows + total count) | matches | median ms | p95 ms |");
+    println!("|---|---:|---:|---:|");
+    let query = |search: &str, features: &[Feature], sort: SortColumn, offset: u64| ListQuery {
+        search: search.into(),
+        features: features.to_vec(),
+        sort,
+        offset,
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let cases = [
+        (
+            "unfiltered first page, by id",
+            query("", &[], SortColumn::Id, 0),
+        ),
+        (
+            "unfiltered first page, by name",
+            query("", &[], SortColumn::Name, 0),
+        ),
+        (
+            "unfiltered page 1000, by id",
+            query("", &[], SortColumn::Id, 49_950),
+        ),
+        (
+            "3+ chars (\"quartz\", ~1%) + feature direct_access",
+            query("quartz", &[Feature::DirectAccess], SortColumn::Id, 0),
+        ),
+        (
+            "3+ chars (\"quartz\", ~1%)",
+            query("quartz", &[], SortColumn::Name, 0),
+        ),
+        (
+            "3+ chars matching ~12% (\"europe\")",
+            query("europe", &[], SortColumn::Id, 0),
+        ),
+        (
+            "2 chars (\"qu\") + feature owner",
+            query("qu", &[Feature::Owner], SortColumn::Id, 0),
+        ),
+        ("1 char (\"z\")", query("z", &[], SortColumn::Id, 0)),
+        (
+            "feature filter only (login_client)",
+            query("", &[Feature::LoginClient], SortColumn::Id, 0),
+        ),
+    ];
+    for (label, q) in cases {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..40 {
+            let started = Instant::now();
+            total = store.list_properties(&q).await.unwrap().total;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (median, p95) = percentiles(&mut times);
+        println!("| {label} | {total} | {median:.2} | {p95:.2} |");
+    }
+
+    let base = start(store).await;
+    let client = reqwest::Client::new();
+    println!("\n| server-rendered page (GET, full HTML) | median ms | p95 ms |");
+    println!("|---|---:|---:|");
+    for (label, url) in [
+        ("/?rows=50", format!("{base}/?rows=50")),
+        (
+            "/?q=quartz&features=direct_access&rows=50",
+            format!("{base}/?q=quartz&features=direct_access&rows=50"),
+        ),
+        (
+            "/?q=qu&rows=50&sort=name",
+            format!("{base}/?q=qu&rows=50&sort=name"),
+        ),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let started = Instant::now();
+            let body = client.get(&url).send().await.unwrap().text().await.unwrap();
+            assert!(body.contains("Manage Properties"));
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (median, p95) = percentiles(&mut times);
+        println!("| {label} | {median:.2} | {p95:.2} |");
+    }
+}
+
+fn percentiles(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.95))
+}
