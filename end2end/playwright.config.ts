@@ -11,6 +11,8 @@ if (!process.env.GATEHOUSE_E2E_DB) {
 const port = process.env.GATEHOUSE_E2E_PORT ?? "3100";
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, "..");
+/** Where the setup project keeps the signed-in admin's browser state. */
+export const adminState = `${process.env.GATEHOUSE_E2E_DB}.admin-state.json`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -36,6 +38,15 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "chromium",
+      testIgnore: /auth\.setup\.ts/,
+      dependencies: ["setup"],
+      use: { storageState: adminState },
+    },
+  ],
   webServer: {
     command:
       `${root}/target/release/server --listen 127.0.0.1:${port}` +

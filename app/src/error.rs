@@ -74,6 +74,13 @@ impl From<crate::store::StoreError> for ConsoleError {
                 "name",
                 "Another property already has this name. Choose a different one.",
             ),
+            StoreError::UsernameTaken => {
+                ConsoleError::invalid("username", "An account with this username already exists.")
+            }
+            StoreError::LastAdmin => ConsoleError::invalid(
+                "role",
+                "This is the last admin account. Make another account admin first, so someone can still manage the console.",
+            ),
             other => {
                 tracing::error!(error = %other, "console request failed");
                 ConsoleError::Server("a database error, logged on the server".into())

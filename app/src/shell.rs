@@ -3,15 +3,21 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::app_settings::AppSettingsPage;
+use crate::auth::api::current_user;
+use crate::auth::pages::{signed_in, AccountPage, CurrentUser, SignInPage, UserMenu, UsersPage};
+use crate::auth::Permission;
 use crate::icons;
 use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
 use crate::ui::{provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,6 +37,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// A per-response nonce lets exactly our hydration scripts run; everything else is same-origin only.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    leptos::nonce::provide_nonce();
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -39,6 +65,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>
         <Router>
+            <CurrentUserProvider>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
             <main id="main" class="main" tabindex="-1">
@@ -47,11 +74,25 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/properties/new") view=NewPropertyPage/>
                     <Route path=path!("/properties/:id") view=PropertyPage/>
                     <Route path=path!("/application") view=AppSettingsPage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/users") view=UsersPage/>
                 </Routes>
             </main>
             <ToastRegion/>
+            </CurrentUserProvider>
         </Router>
     }
+}
+
+/// Loads who is signed in (again on every navigation, so sign-in and sign-out show at once) and
+/// shares it with the frame and the pages.
+#[component]
+fn CurrentUserProvider(children: Children) -> impl IntoView {
+    let location = use_location();
+    let user: CurrentUser = Resource::new(move || location.pathname.get(), |_| current_user());
+    provide_context(user);
+    children()
 }
 
 /// Product name and the primary navigation. On narrow screens the navigation folds behind a
@@ -59,6 +100,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
+    let user = expect_context::<CurrentUser>();
+    let is_admin = move || signed_in(user).is_some_and(|p| p.can(Permission::ManageUsers));
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -87,7 +130,15 @@ fn Header() -> impl IntoView {
                 <A href="/application" on:click=move |_| set_menu_open.set(false)>
                     "Application settings"
                 </A>
+                <Transition fallback=|| ()>
+                    <Show when=is_admin>
+                        <A href="/users" on:click=move |_| set_menu_open.set(false)>
+                            "Users"
+                        </A>
+                    </Show>
+                </Transition>
             </nav>
+            <UserMenu user/>
         </header>
     }
 }

@@ -50,3 +50,23 @@ export async function addProperty(request: APIRequestContext, name: string, feat
 export function uniqueTag(prefix: string) {
   return `${prefix}${Math.random().toString(36).slice(2, 8)}`;
 }
+
+export type Account = { username: string; password: string };
+
+/**
+ * A console account for the tests, made once per run with the operator command
+ * `server user add NAME --role ROLE --json` and cached beside the database.
+ */
+export function account(username: string, role: "admin" | "viewer"): Account {
+  const db = process.env.GATEHOUSE_E2E_DB!;
+  const cache = `${db}.${username}.json`;
+  if (!fs.existsSync(cache)) {
+    const out = execFileSync(
+      `${root}/target/release/server`,
+      ["--database", db, "user", "add", username, "--role", role, "--json"],
+      { encoding: "utf8" },
+    );
+    fs.writeFileSync(cache, out.trim());
+  }
+  return JSON.parse(fs.readFileSync(cache, "utf8"));
+}

@@ -144,7 +144,7 @@ test("Rows per page is remembered across visits and reloads", async ({ page, req
   await expect(bodyRows(page)).toHaveCount(10);
 
   // Even if the cookie is gone, local storage restores the choice.
-  await page.context().clearCookies();
+  await page.context().clearCookies({ name: "gatehouse_rows" });
   await openHydrated(page, `/?q=${tag}`);
   await expect(page.getByText("1-10 of 12")).toBeVisible();
   await page.getByLabel("Rows per page").selectOption("5");

@@ -9,7 +9,6 @@
 //!
 //! Flags: `--seconds N` per API case (default 5), `--properties N` (default 100000).
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +22,7 @@ use app::store::settings::Scope;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
 use server::bootstrap::ensure_owner;
-use server::{router, AppState, TrustedProxies};
+use server::{AppState, TrustedProxies};
 
 const CONNECTIONS: usize = 16;
 
@@ -54,24 +53,17 @@ async fn main() {
 async fn start(store: Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        leptos_options: LeptosOptions::builder()
+    let mut state = AppState::new(
+        LeptosOptions::builder()
             .output_name("gatehouse")
             .site_root("target/site")
             .site_addr(addr)
             .build(),
         store,
-        clock: Clock::System,
-        trusted_proxies: TrustedProxies::default(),
-    };
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+        Clock::System,
+    );
+    state.trusted_proxies = TrustedProxies::default();
+    tokio::spawn(server::serve(listener, state, std::future::pending()));
     format!("http://{addr}")
 }
 

@@ -79,3 +79,39 @@ pub fn owner_banner(credentials: &OwnerCredentials, headline: &str) -> String {
         credentials.client_secret
     )
 }
+
+/// A console account's fresh credentials, to show once.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AccountCredentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// Creates the console account "admin" with a random password when there are no accounts.
+pub async fn ensure_admin(
+    store: &Store,
+    now: i64,
+) -> Result<Option<AccountCredentials>, StoreError> {
+    use app::auth::password::{hash_password, random_password};
+    use app::domain::accounts::Role;
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let password = random_password();
+    store
+        .create_user("admin", &hash_password(&password), Role::Admin, now)
+        .await?;
+    Ok(Some(AccountCredentials {
+        username: "admin".into(),
+        password,
+    }))
+}
+
+/// The terminal banner for a console account's new password.
+pub fn account_banner(credentials: &AccountCredentials, headline: &str) -> String {
+    let rule = "-".repeat(72);
+    format!(
+        "{rule}\n{headline}\nShown only this once.\n\n  username: {}\n  password: {}\n{rule}",
+        credentials.username, credentials.password
+    )
+}

@@ -50,6 +50,11 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Mark the console's session cookie Secure (send it over HTTPS only). Turn on when the console
+    /// is served over HTTPS, e.g. behind a TLS-terminating proxy.
+    #[arg(long, env = "GATEHOUSE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -61,6 +66,33 @@ pub enum Command {
     /// Manage the owner API client.
     #[command(subcommand)]
     Owner(OwnerCommand),
+    /// Manage console accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account with a random password, printed once.
+    Add {
+        username: String,
+        /// admin (everything) or viewer (reads; never sees secrets).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Print {"username","password"} as JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an account's role (the last admin cannot be demoted).
+    SetRole { username: String, role: String },
+    /// Give an account a new random password, printed once; its sessions end.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List accounts and their roles.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

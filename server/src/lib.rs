@@ -5,7 +5,10 @@ pub mod api;
 pub mod bootstrap;
 pub mod config;
 pub mod health;
+pub mod session;
 pub mod state;
+
+use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::http::Request;
@@ -13,6 +16,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -38,8 +42,30 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(middleware::from_fn(with_console_error_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::console_session,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serves the router on `listener` until `shutdown` resolves. TCP_NODELAY: streamed pages go out in
+/// several writes, and Nagle plus delayed ACK would add ~40 ms to each.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// What server functions and server-rendered pages can `use_context` for.
@@ -47,6 +73,8 @@ fn server_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static 
     move || {
         provide_context(state.store.clone());
         provide_context(state.clock.clone());
+        provide_context(state.sign_in_throttle.clone());
+        provide_context(state.cookies);
     }
 }
 

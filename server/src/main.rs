@@ -1,6 +1,5 @@
 //! `gatehouse`: parses flags, opens the database and serves until SIGINT or SIGTERM.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use app::clock::Clock;
@@ -9,17 +8,31 @@ use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
+use app::auth::session::CookiePolicy;
 use server::bootstrap;
-use server::config::{Cli, Command, LogFormat, OwnerCommand};
-use server::{router, AppState, TrustedProxies};
+use server::config::{Cli, Command, LogFormat, OwnerCommand, UserCommand};
+use server::{AppState, TrustedProxies};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Worker threads get 8 MiB of stack: rendering deep pages must never abort the server.
+const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("gatehouse: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("gatehouse: {error}");
@@ -55,11 +68,83 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             if json {
                 println!("{}", serde_json::to_string(&credentials)?);
             } else {
-                println!("{}", bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works."));
+                println!(
+                    "{}",
+                    bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works.")
+                );
             }
             Ok(())
         }
+        Some(Command::User(command)) => {
+            let result = user_command(&store, command).await;
+            store.close().await;
+            result
+        }
     }
+}
+
+/// `gatehouse user ...`: console accounts from the terminal.
+async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxError> {
+    use app::auth::password::{hash_password, random_password};
+    use app::domain::accounts::{validate_username, Role};
+    let now = Clock::System.now();
+    let role = |text: &str| text.parse::<Role>();
+    match command {
+        UserCommand::Add {
+            username,
+            role: role_text,
+            json,
+        } => {
+            let username = validate_username(&username)?;
+            let password = random_password();
+            store
+                .create_user(&username, &hash_password(&password), role(&role_text)?, now)
+                .await?;
+            let credentials = bootstrap::AccountCredentials { username, password };
+            if json {
+                println!("{}", serde_json::to_string(&credentials)?);
+            } else {
+                println!(
+                    "{}",
+                    bootstrap::account_banner(&credentials, "Gatehouse: console account added.")
+                );
+            }
+        }
+        UserCommand::SetRole {
+            username,
+            role: role_text,
+        } => {
+            store
+                .set_user_role(&username.to_lowercase(), role(&role_text)?, now)
+                .await?;
+            println!("{username} is now {role_text}.");
+        }
+        UserCommand::ResetPassword { username, json } => {
+            let username = username.to_lowercase();
+            let password = random_password();
+            store
+                .set_user_password(&username, &hash_password(&password), None, now)
+                .await?;
+            let credentials = bootstrap::AccountCredentials { username, password };
+            if json {
+                println!("{}", serde_json::to_string(&credentials)?);
+            } else {
+                println!(
+                    "{}",
+                    bootstrap::account_banner(
+                        &credentials,
+                        "Gatehouse: new password set; the account's sessions have ended."
+                    )
+                );
+            }
+        }
+        UserCommand::List => {
+            for user in store.users().await? {
+                println!("{:<40} {}", user.username, user.role);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
@@ -69,11 +154,10 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         .site_pkg_dir("pkg")
         .site_addr(cli.listen)
         .build();
-    let state = AppState {
-        leptos_options,
-        store: store.clone(),
-        clock: Clock::System,
-        trusted_proxies: TrustedProxies::new(cli.trusted_proxies.clone()),
+    let mut state = AppState::new(leptos_options, store.clone(), Clock::System);
+    state.trusted_proxies = TrustedProxies::new(cli.trusted_proxies.clone());
+    state.cookies = CookiePolicy {
+        secure: cli.secure_cookies,
     };
     if let Some(credentials) = bootstrap::ensure_owner(&store, Clock::System.now()).await? {
         println!(
@@ -84,18 +168,22 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
             )
         );
     }
+    if let Some(credentials) = bootstrap::ensure_admin(&store, Clock::System.now()).await? {
+        println!(
+            "{}",
+            bootstrap::account_banner(
+                &credentials,
+                "Gatehouse created the console account for signing in."
+            )
+        );
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
     let local = listener.local_addr()?;
     tracing::info!(address = %local, database = %cli.database.display(), "Gatehouse is listening");
     println!("Gatehouse is running at http://{local}/  (Ctrl+C to stop)");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("Gatehouse stopped");
     Ok(())

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use app::auth::session::{CookiePolicy, SignInThrottle};
 use app::clock::Clock;
 use app::store::Store;
 use axum::extract::FromRef;
@@ -14,6 +15,22 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     pub trusted_proxies: TrustedProxies,
+    pub sign_in_throttle: SignInThrottle,
+    pub cookies: CookiePolicy,
+}
+
+impl AppState {
+    /// State with no trusted proxies, plain (non-Secure) cookies and a fresh sign-in throttle.
+    pub fn new(leptos_options: LeptosOptions, store: Store, clock: Clock) -> Self {
+        AppState {
+            leptos_options,
+            store,
+            clock,
+            trusted_proxies: TrustedProxies::default(),
+            sign_in_throttle: SignInThrottle::default(),
+            cookies: CookiePolicy::default(),
+        }
+    }
 }
 
 /// Proxies whose `X-Forwarded-For` is believed.

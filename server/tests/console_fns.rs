@@ -6,15 +6,9 @@ mod common;
 use app::error::ConsoleError;
 use common::TestServer;
 
+/// As the signed-in admin.
 async fn post(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let response = server
-        .http
-        .post(server.url(endpoint))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    server.console(&server.admin_cookie, endpoint, form).await
 }
 
 #[tokio::test]
@@ -118,6 +112,7 @@ async fn the_list_function_pages_in_sql_and_clamps_odd_input() {
             let response = server
                 .http
                 .post(server.url("/api/properties/list"))
+                .header("Cookie", &server.admin_cookie)
                 .json(&serde_json::json!({ "view": view }))
                 .send()
                 .await

@@ -9,6 +9,8 @@ use leptos_router::NavigateOptions;
 use super::api::list_properties;
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::model::{ListResult, ListView, PropertySummary, SortColumn, SortDirection, PAGE_SIZES};
+use crate::auth::pages::can;
+use crate::auth::Permission;
 use crate::domain::features::Feature;
 use crate::icons;
 use crate::ui::use_toasts;
@@ -73,10 +75,14 @@ pub fn PropertiesPage() -> impl IntoView {
         <section class="page">
             <header class="page-header">
                 <h1>"Manage Properties"</h1>
-                <a class="button primary" href="/properties/new">
-                    {icons::plus()}
-                    "Create Property"
-                </a>
+                <Transition fallback=|| ()>
+                    <Show when=move || can(Permission::Write)>
+                        <a class="button primary" href="/properties/new">
+                            {icons::plus()}
+                            "Create Property"
+                        </a>
+                    </Show>
+                </Transition>
             </header>
             <div class="toolbar">
                 <SearchBox view_state go/>
@@ -409,7 +415,7 @@ fn PropertyRow(
             </td>
             <td>{features}</td>
             <td class="actions" on:click=|ev| ev.stop_propagation()>
-                <ActionsMenu row dialog open_menu/>
+                {move || can(Permission::Write).then(|| view! { <ActionsMenu row=row.clone() dialog open_menu/> })}
             </td>
         </tr>
     }

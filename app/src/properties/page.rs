@@ -7,6 +7,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use super::api::get_property_summary;
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::model::PropertySummary;
+use crate::auth::pages::can;
+use crate::auth::Permission;
 use crate::icons;
 use crate::ui::use_toasts;
 
@@ -51,6 +53,7 @@ pub fn PropertyPage() -> impl IntoView {
                     .map(|result| match result {
                         Ok(property) => {
                             let owner = property.is_owner();
+                            let writable = can(Permission::Write);
                             let for_copy = property.clone();
                             let for_delete = property.clone();
                             view! {
@@ -58,6 +61,7 @@ pub fn PropertyPage() -> impl IntoView {
                                 <section class="page">
                                     <header class="page-header">
                                         <h1>{property.name.clone()}</h1>
+                                        {writable.then(|| view! {
                                         <div class="toolbar">
                                             <button
                                                 type="button"
@@ -79,6 +83,7 @@ pub fn PropertyPage() -> impl IntoView {
                                                 {icons::trash()}
                                             </button>
                                         </div>
+                                        })}
                                     </header>
                                     <dl class="facts">
                                         <dt>"Client ID"</dt>

@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 
 pub mod properties;
 pub mod settings;
+pub mod users;
 
 /// Migrations are compiled into the binary, so a fresh machine needs nothing but the file path.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -22,6 +23,10 @@ pub enum StoreError {
     NameTaken,
     #[error("the property was changed by someone else since it was loaded")]
     VersionConflict,
+    #[error("the username is already taken")]
+    UsernameTaken,
+    #[error("the console must keep at least one admin")]
+    LastAdmin,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -36,6 +41,8 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Properties recently read to authenticate API calls.
+    credentials: std::sync::Arc<properties::CredentialCache>,
 }
 
 impl Store {
@@ -64,7 +71,10 @@ impl Store {
     /// Wraps an open pool (tests hand in the one `#[sqlx::test]` made) and migrates it.
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         MIGRATIONS.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            credentials: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -1,5 +1,9 @@
 //! SQL for properties (API clients): create, copy, read, list, change, reset secret, delete.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use rand::RngCore;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -44,6 +48,43 @@ impl PropertyRecord {
             client_id: self.client_id.clone(),
             name: self.name.clone(),
             features: self.features.clone(),
+        }
+    }
+}
+
+/// Properties read to authenticate API calls, kept briefly so a busy client costs one query per
+/// call instead of two. Every write through the store evicts the property at once; the short
+/// lifetime bounds how long a change made by another process (`gatehouse owner reset-secret`)
+/// takes to apply.
+#[derive(Debug, Default)]
+pub struct CredentialCache {
+    entries: Mutex<HashMap<String, (PropertyRecord, Instant)>>,
+}
+
+impl CredentialCache {
+    pub const LIFETIME: Duration = Duration::from_secs(1);
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, client_id: &str) -> Option<PropertyRecord> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(client_id)
+            .filter(|(_, at)| at.elapsed() < Self::LIFETIME)
+            .map(|(record, _)| record.clone())
+    }
+
+    fn put(&self, record: &PropertyRecord) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(record.client_id.clone(), (record.clone(), Instant::now()));
+        }
+    }
+
+    fn forget(&self, client_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(client_id);
         }
     }
 }
@@ -201,6 +242,21 @@ impl Store {
         row.as_ref().map(record_from_row).transpose()
     }
 
+    /// The property for authenticating an API call: from the credential cache when fresh.
+    pub async fn property_for_auth(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<PropertyRecord>, StoreError> {
+        if let Some(record) = self.credentials.get(client_id) {
+            return Ok(Some(record));
+        }
+        let record = self.property(client_id).await?;
+        if let Some(record) = &record {
+            self.credentials.put(record);
+        }
+        Ok(record)
+    }
+
     /// Every property having any of `any_of` (all properties when empty), by id. For `/clients/list`.
     pub async fn properties_with_features(
         &self,
@@ -272,6 +328,7 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET name = ?, name_key = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
         )
@@ -291,6 +348,7 @@ impl Store {
         features: &[Feature],
         now: i64,
     ) -> Result<(), StoreError> {
+        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET features = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
         )
@@ -308,6 +366,7 @@ impl Store {
         whitelist: &[String],
         now: i64,
     ) -> Result<(), StoreError> {
+        self.credentials.forget(client_id);
         let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
         let result = sqlx::query(
             "UPDATE properties SET whitelist = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
@@ -331,6 +390,7 @@ impl Store {
         whitelist: &[String],
         now: i64,
     ) -> Result<i64, StoreError> {
+        self.credentials.forget(client_id);
         let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
         let result = sqlx::query(
             "UPDATE properties SET name = ?, name_key = ?, features = ?, whitelist = ?, version = version + 1, \
@@ -363,6 +423,7 @@ impl Store {
         grace_seconds: i64,
         now: i64,
     ) -> Result<String, StoreError> {
+        self.credentials.forget(client_id);
         let secret = new_token();
         let result = if grace_seconds > 0 {
             sqlx::query(
@@ -391,6 +452,7 @@ impl Store {
         client_id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
              version = version + 1, updated_at = ? WHERE client_id = ?",
@@ -405,6 +467,7 @@ impl Store {
     /// Deletes a property and its settings. Owners are never deleted: the check sits in the same
     /// statement, so a concurrent set_features cannot slip between check and delete.
     pub async fn delete_property(&self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
+        self.credentials.forget(client_id);
         let result =
             sqlx::query("DELETE FROM properties WHERE client_id = ? AND (features & ?) = 0")
                 .bind(client_id)
@@ -766,6 +829,47 @@ mod tests {
             store.list_properties(&query("erwar")).await.unwrap().total,
             0
         );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn writes_evict_the_credential_cache_at_once(pool: SqlitePool) {
+        let store = store(pool).await;
+        let record = add(&store, "Cached", &[]).await;
+        let cached = store
+            .property_for_auth(&record.client_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(cached.client_secret, record.client_secret);
+        let new = store.reset_secret(&record.client_id, 0, 200).await.unwrap();
+        assert_eq!(
+            store
+                .property_for_auth(&record.client_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .client_secret,
+            new
+        );
+        store
+            .set_whitelist(&record.client_id, &["10.0.0.0/8".into()], 201)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .property_for_auth(&record.client_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .whitelist,
+            vec!["10.0.0.0/8"]
+        );
+        store.delete_property(&record.client_id).await.unwrap();
+        assert!(store
+            .property_for_auth(&record.client_id)
+            .await
+            .unwrap()
+            .is_none());
     }
 
     #[sqlx::test(migrations = false)]

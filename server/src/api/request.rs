@@ -292,5 +292,5 @@ async fn lookup(state: &AppState, id: &str) -> Result<Option<PropertyRecord>, Ap
     if !is_token(id) {
         return Ok(None);
     }
-    Ok(state.store.property(id).await?)
+    Ok(state.store.property_for_auth(id).await?)
 }

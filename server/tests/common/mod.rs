@@ -1,20 +1,23 @@
 //! Test harness: a real server on a random loopback port, a real SQLite file, a manual clock.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
-
+use app::auth::password::hash_password;
 use app::clock::Clock;
+use app::domain::accounts::Role;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
 use server::bootstrap::{ensure_owner, OwnerCredentials};
-use server::{router, AppState, TrustedProxies};
+use server::{AppState, TrustedProxies};
 
 /// 2026-01-01 00:00:00 UTC: tests start here and move the clock by hand.
 pub const START: i64 = 1_767_225_600;
 
 pub struct TestServer {
     pub base: String,
+    /// Session cookies of a signed-in admin and viewer.
+    pub admin_cookie: String,
+    pub viewer_cookie: String,
     pub store: Store,
     pub clock: Clock,
     pub owner: OwnerCredentials,
@@ -32,34 +35,49 @@ impl TestServer {
         let store = Store::open(&dir.path().join("gatehouse.db")).await.unwrap();
         let clock = Clock::manual(START);
         let owner = ensure_owner(&store, clock.now()).await.unwrap().unwrap();
+        let admin_cookie = signed_in(&store, "admin", Role::Admin, clock.now()).await;
+        let viewer_cookie = signed_in(&store, "viewer", Role::Viewer, clock.now()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            leptos_options: LeptosOptions::builder()
+        let mut state = AppState::new(
+            LeptosOptions::builder()
                 .output_name("gatehouse")
                 .site_root(dir.path().display().to_string())
                 .site_addr(addr)
                 .build(),
-            store: store.clone(),
-            clock: clock.clone(),
-            trusted_proxies: TrustedProxies::new(trusted),
-        };
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+            store.clone(),
+            clock.clone(),
+        );
+        state.trusted_proxies = TrustedProxies::new(trusted);
+        tokio::spawn(server::serve(listener, state, std::future::pending()));
         TestServer {
             base: format!("http://{addr}"),
+            admin_cookie,
+            viewer_cookie,
             store,
             clock,
             owner,
             http: reqwest::Client::new(),
             _dir: dir,
         }
+    }
+
+    /// POSTs form fields to a console server function with a session cookie; (status, body).
+    pub async fn console(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = self
+            .http
+            .post(self.url(endpoint))
+            .header("Cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -111,6 +129,24 @@ impl TestServer {
             body["client_secret"].as_str().unwrap().to_string(),
         )
     }
+}
+
+/// The password of the test accounts.
+pub const PASSWORD: &str = "test password 123";
+
+/// Creates an account and a session for it; returns the Cookie header value.
+async fn signed_in(store: &Store, username: &str, role: Role, now: i64) -> String {
+    use app::auth::session::{new_session_token, token_hash, SESSION_COOKIE};
+    let user = store
+        .create_user(username, &hash_password(PASSWORD), role, now)
+        .await
+        .unwrap();
+    let token = new_session_token();
+    store
+        .create_session(&token_hash(&token), user.id, now, now + 3600 * 12)
+        .await
+        .unwrap();
+    format!("{SESSION_COOKIE}={token}")
 }
 
 /// Asserts a Capture error envelope with this code, error name and argument.

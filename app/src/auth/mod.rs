@@ -1,0 +1,70 @@
+//! Console sign-in: accounts, roles, sessions, and the one authorization check every server
+//! function and page goes through. The Capture API authenticates clients on its own (server/api).
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::domain::accounts::{Permission, Role};
+
+/// The signed-in person a console request acts for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub username: String,
+    pub role: Role,
+    /// Hash of the session token, so the session can end itself (sign out, password change).
+    #[serde(skip)]
+    pub session: String,
+}
+
+impl Principal {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
+    }
+}
+
+/// The one authorization check of every server function: the request must carry a live session
+/// (put there by the server's session layer) whose role allows `permission`.
+#[cfg(feature = "ssr")]
+pub async fn authorize(permission: Permission) -> Result<Principal, crate::error::ConsoleError> {
+    use crate::error::ConsoleError;
+    let principal = current_principal().ok_or(ConsoleError::Unauthenticated)?;
+    if principal.can(permission) {
+        Ok(principal)
+    } else {
+        tracing::warn!(user = %principal.username, ?permission, "console request refused: role does not allow it");
+        Err(ConsoleError::Forbidden)
+    }
+}
+
+/// The principal of the current request, if signed in.
+#[cfg(feature = "ssr")]
+pub fn current_principal() -> Option<Principal> {
+    leptos::prelude::use_context::<http::request::Parts>()?
+        .extensions
+        .get::<Principal>()
+        .cloned()
+}
+
+/// Server-side context every server function needs.
+#[cfg(feature = "ssr")]
+pub mod context {
+    use crate::clock::Clock;
+    use crate::error::ConsoleError;
+    use crate::store::Store;
+    use leptos::prelude::use_context;
+
+    pub fn store() -> Result<Store, ConsoleError> {
+        use_context::<Store>()
+            .ok_or_else(|| ConsoleError::Server("the database is not available".into()))
+    }
+
+    pub fn now() -> i64 {
+        use_context::<Clock>().unwrap_or_default().now()
+    }
+}

@@ -1,0 +1,382 @@
+//! Sign-in, the account page (own password) and the Users page (admins).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{
+    add_user, list_users, remove_user, reset_user_password, set_user_role, ChangePassword, SignIn,
+    SignOut,
+};
+use super::{Permission, Principal, Role};
+use crate::error::ConsoleError;
+use crate::ui::{use_toasts, Dialog};
+
+/// The signed-in person as the frame knows it (refreshed on navigation).
+pub type CurrentUser = Resource<Result<Option<Principal>, ConsoleError>>;
+
+/// The signed-in person, if known yet.
+pub fn signed_in(user: CurrentUser) -> Option<Principal> {
+    user.get().and_then(|r| r.ok()).flatten()
+}
+
+/// Whether the signed-in person may do `permission` (false while unknown).
+pub fn can(permission: Permission) -> bool {
+    use_context::<CurrentUser>()
+        .and_then(signed_in)
+        .is_some_and(|p| p.can(permission))
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_else(|| "/".into()));
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text="Sign in · Gatehouse"/>
+        <section class="page sign-in">
+            <h1>"Sign in to Gatehouse"</h1>
+            <ActionForm action=action>
+                <input type="hidden" name="next" prop:value=next/>
+                <div class="field">
+                    <label for="username">"Username"</label>
+                    <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        aria-describedby="sign-in-error"
+                        aria-invalid=move || error().is_some().to_string()
+                    />
+                    <p id="sign-in-error" class="field-error" role="alert">{error}</p>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="primary" aria-disabled=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </div>
+            </ActionForm>
+            <p class="muted">
+                "Lost the admin password? On the server run "<code>"server user reset-password admin"</code>"."
+            </p>
+        </section>
+    }
+}
+
+/// Username, role and "Sign out" in the header.
+#[component]
+pub fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                signed_in(user)
+                    .map(|principal| {
+                        view! {
+                            <div class="user-menu">
+                                <a href="/account" class="user-name" title="Your account">
+                                    {principal.username.clone()}
+                                    <span class="role">{principal.role.as_str()}</span>
+                                </a>
+                                <ActionForm action=sign_out>
+                                    <button type="submit" class="ghost on-dark">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error_for = move |field: &'static str| {
+        move || {
+            action.value().get().and_then(|r| r.err()).and_then(|e| {
+                e.for_field(field).or_else(|| {
+                    (field == "current" && !matches!(e, ConsoleError::Invalid { .. }))
+                        .then(|| e.to_string())
+                })
+            })
+        }
+    };
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let field = move |id: &'static str, label: &'static str, autocomplete: &'static str| {
+        let error = error_for(id);
+        let error_id = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input
+                    id=id
+                    name=id
+                    type="password"
+                    autocomplete=autocomplete
+                    required
+                    aria-describedby=error_id.clone()
+                    aria-invalid=move || error().is_some().to_string()
+                />
+                <p id=error_id class="field-error" role="alert">{error_for(id)}</p>
+            </div>
+        }
+    };
+    view! {
+        <Title text="Your account · Gatehouse"/>
+        <section class="page narrow">
+            <h1>"Your account"</h1>
+            <h2>"Change password"</h2>
+            <Show when=done>
+                <p class="notice success" role="status">
+                    "Your password was changed. Your other sessions were signed out."
+                </p>
+            </Show>
+            <ActionForm action=action>
+                {field("current", "Current password", "current-password")}
+                {field("new", "New password", "new-password")}
+                {field("confirm", "New password again", "new-password")}
+                <p class="field-hint">"At least 12 characters. A few unrelated words make a strong one."</p>
+                <div class="form-actions">
+                    <button type="submit" class="primary">"Change password"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let users = Resource::new(move || refresh.get(), |_| list_users());
+    let revealed = RwSignal::new(None::<(String, String)>);
+    let removing = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
+    let new_name = RwSignal::new(String::new());
+    let new_role = RwSignal::new(Role::Viewer);
+    let add_error = RwSignal::new(None::<String>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (name, role) = (new_name.get_untracked(), new_role.get_untracked());
+        spawn_local(async move {
+            match add_user(name.clone(), role).await {
+                Ok(password) => {
+                    add_error.set(None);
+                    new_name.set(String::new());
+                    revealed.set(Some((name.trim().to_lowercase(), password)));
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => add_error.set(Some(
+                    e.for_field("username").unwrap_or_else(|| e.to_string()),
+                )),
+            }
+        });
+    };
+    view! {
+        <Title text="Users · Gatehouse"/>
+        <section class="page">
+            <header class="page-header">
+                <h1>"Users"</h1>
+            </header>
+            {move || {
+                revealed
+                    .get()
+                    .map(|(name, password)| {
+                        view! {
+                            <div class="notice success" role="status">
+                                <p>
+                                    "The password of "<strong>{name}</strong>" is "
+                                    <code class="secret-once">{password}</code>
+                                    ". Hand it over safely: it is shown only now."
+                                </p>
+                                <button type="button" on:click=move |_| revealed.set(None)>"Done"</button>
+                            </div>
+                        }
+                    })
+            }}
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading accounts…"</p> }>
+                {move || {
+                    users
+                        .get()
+                        .map(|result| match result {
+                            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <div class="table-wrap">
+                                        <table class="data">
+                                            <caption class="visually-hidden">"Console accounts"</caption>
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Username"</th>
+                                                    <th scope="col">"Role"</th>
+                                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {list
+                                                    .into_iter()
+                                                    .map(|user| view! { <UserRow user refresh revealed removing/> })
+                                                    .collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+            <form class="inline-form" on:submit=add novalidate>
+                <h2>"Add user"</h2>
+                <div class="field">
+                    <label for="new-username">"Username"</label>
+                    <input
+                        id="new-username"
+                        type="text"
+                        autocomplete="off"
+                        prop:value=move || new_name.get()
+                        on:input=move |ev| new_name.set(event_target_value(&ev))
+                        aria-invalid=move || add_error.get().is_some().to_string()
+                        aria-describedby="new-username-error"
+                    />
+                    <p id="new-username-error" class="field-error" role="alert">{move || add_error.get()}</p>
+                </div>
+                <div class="field">
+                    <label for="new-role">"Role"</label>
+                    <select
+                        id="new-role"
+                        on:change=move |ev| new_role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))
+                    >
+                        <option value="viewer" selected>"viewer: reads, never sees secrets"</option>
+                        <option value="admin">"admin: everything"</option>
+                    </select>
+                </div>
+                <button type="submit" class="primary">"Add user"</button>
+            </form>
+        </section>
+        {move || {
+            removing
+                .get()
+                .map(|name| {
+                    let target = name.clone();
+                    let error = RwSignal::new(None::<String>);
+                    let confirm = move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        let target = target.clone();
+                        spawn_local(async move {
+                            match remove_user(target.clone()).await {
+                                Ok(()) => {
+                                    removing.set(None);
+                                    refresh.update(|n| *n += 1);
+                                    toasts.show(format!("Account {target} removed."));
+                                }
+                                Err(e) => error.set(Some(e.to_string())),
+                            }
+                        });
+                    };
+                    view! {
+                        <Dialog
+                            title="Remove this account?".to_string()
+                            on_cancel=Callback::new(move |_| removing.set(None))
+                            role="alertdialog"
+                        >
+                            <form on:submit=confirm>
+                                <p>
+                                    <strong>{name}</strong>
+                                    " will no longer be able to sign in. Their sessions end now."
+                                </p>
+                                <p class="field-error" role="alert">{move || error.get()}</p>
+                                <div class="form-actions">
+                                    <button type="button" on:click=move |_| removing.set(None)>"Cancel"</button>
+                                    <button type="submit" class="danger" data-autofocus>"Remove"</button>
+                                </div>
+                            </form>
+                        </Dialog>
+                    }
+                })
+        }}
+    }
+}
+
+#[component]
+fn UserRow(
+    user: super::api::UserSummary,
+    refresh: RwSignal<u32>,
+    revealed: RwSignal<Option<(String, String)>>,
+    removing: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let error = RwSignal::new(None::<String>);
+    let name = user.username.clone();
+    let select_id = format!("role-{}", user.username);
+    let change_role = {
+        let name = name.clone();
+        move |ev: leptos::ev::Event| {
+            let role: Role = event_target_value(&ev).parse().unwrap_or(Role::Viewer);
+            let name = name.clone();
+            spawn_local(async move {
+                match set_user_role(name.clone(), role).await {
+                    Ok(()) => {
+                        error.set(None);
+                        toasts.show(format!("{name} is now {role}."));
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                refresh.update(|n| *n += 1);
+            });
+        }
+    };
+    let reset = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            spawn_local(async move {
+                match reset_user_password(name.clone()).await {
+                    Ok(password) => revealed.set(Some((name, password))),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let remove = {
+        let name = name.clone();
+        move |_| removing.set(Some(name.clone()))
+    };
+    view! {
+        <tr>
+            <td>{user.username.clone()}</td>
+            <td>
+                <label for=select_id.clone() class="visually-hidden">{format!("Role of {}", user.username)}</label>
+                <select id=select_id on:change=change_role>
+                    {Role::ALL
+                        .into_iter()
+                        .map(|role| view! { <option value=role.as_str() selected={role == user.role}>{role.as_str()}</option> })
+                        .collect_view()}
+                </select>
+                <p class="field-error" role="alert">{move || error.get()}</p>
+            </td>
+            <td class="actions">
+                <button type="button" on:click=reset aria-label=format!("Reset password of {}", user.username)>
+                    "Reset password"
+                </button>
+                " "
+                <button type="button" class="danger" on:click=remove aria-label=format!("Remove {}", user.username)>
+                    "Remove"
+                </button>
+            </td>
+        </tr>
+    }
+}
