@@ -65,14 +65,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Some(Command::Owner(OwnerCommand::ResetSecret { json })) => {
             let credentials = bootstrap::reset_owner_secret(&store, Clock::System.now()).await?;
             store.close().await;
-            if json {
-                println!("{}", serde_json::to_string(&credentials)?);
-            } else {
-                println!(
-                    "{}",
-                    bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works.")
-                );
-            }
+            print_credentials(&credentials, json, bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works."))?;
             Ok(())
         }
         Some(Command::User(command)) => {
@@ -81,6 +74,20 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             result
         }
     }
+}
+
+/// Prints fresh credentials once: one JSON object for scripts, else a banner for people.
+fn print_credentials<T: serde::Serialize>(
+    credentials: &T,
+    json: bool,
+    banner: String,
+) -> Result<(), BoxError> {
+    if json {
+        println!("{}", serde_json::to_string(credentials)?);
+    } else {
+        println!("{banner}");
+    }
+    Ok(())
 }
 
 /// `gatehouse user ...`: console accounts from the terminal.
@@ -101,14 +108,11 @@ async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxErro
                 .create_user(&username, &hash_password(&password), role(&role_text)?, now)
                 .await?;
             let credentials = bootstrap::AccountCredentials { username, password };
-            if json {
-                println!("{}", serde_json::to_string(&credentials)?);
-            } else {
-                println!(
-                    "{}",
-                    bootstrap::account_banner(&credentials, "Gatehouse: console account added.")
-                );
-            }
+            print_credentials(
+                &credentials,
+                json,
+                bootstrap::account_banner(&credentials, "Gatehouse: console account added."),
+            )?;
         }
         UserCommand::SetRole {
             username,
@@ -126,17 +130,14 @@ async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxErro
                 .set_user_password(&username, &hash_password(&password), None, now)
                 .await?;
             let credentials = bootstrap::AccountCredentials { username, password };
-            if json {
-                println!("{}", serde_json::to_string(&credentials)?);
-            } else {
-                println!(
-                    "{}",
-                    bootstrap::account_banner(
-                        &credentials,
-                        "Gatehouse: new password set; the account's sessions have ended."
-                    )
-                );
-            }
+            print_credentials(
+                &credentials,
+                json,
+                bootstrap::account_banner(
+                    &credentials,
+                    "Gatehouse: new password set; the account's sessions have ended.",
+                ),
+            )?;
         }
         UserCommand::List => {
             for user in store.users().await? {

@@ -52,15 +52,9 @@ pub async fn list_properties(view: ListView) -> Result<ListResult, ConsoleError>
 #[cfg(feature = "ssr")]
 fn remembered_rows() -> Option<u32> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == ROWS_COOKIE)
-        .and_then(|(_, value)| value.parse().ok())
+    crate::auth::session::cookie_value(&parts.headers, ROWS_COOKIE)?
+        .parse()
+        .ok()
 }
 
 #[server(prefix = "/api", endpoint = "properties/summary")]

@@ -89,6 +89,16 @@ impl CredentialCache {
     }
 }
 
+/// A client as the Capture API lists it (`/clients/list`), field names as on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ApiClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub description: String,
+    pub features: Vec<Feature>,
+    pub whitelist: Vec<String>,
+}
+
 /// What a new property starts with. The name must already be validated.
 #[derive(Clone, Debug)]
 pub struct NewProperty {
@@ -270,6 +280,30 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(record_from_row).collect()
+    }
+
+    /// What `/clients/list` returns for every client having any of `any_of` (all when empty), by
+    /// id: only the five columns it needs, so the busiest owner call stays cheap.
+    pub async fn api_clients(&self, any_of: &[Feature]) -> Result<Vec<ApiClient>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT client_id, client_secret, name, features, whitelist FROM properties \
+             WHERE ?1 = 0 OR (features & ?1) != 0 ORDER BY client_id",
+        )
+        .bind(feature_bits(any_of))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let whitelist: String = row.try_get("whitelist")?;
+                Ok(ApiClient {
+                    client_id: row.try_get("client_id")?,
+                    client_secret: row.try_get("client_secret")?,
+                    description: row.try_get("name")?,
+                    features: features_from_bits(row.try_get("features")?),
+                    whitelist: serde_json::from_str(&whitelist).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     /// One page of the Manage Properties list with the total count; search, filter, sort and paging

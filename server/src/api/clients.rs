@@ -2,14 +2,15 @@
 //! and make one store call.
 
 use axum::extract::State;
-use serde_json::{json, Value};
+use axum::Json;
+use serde_json::json;
 
 use app::domain::features::{
     self, check_combination, check_owner_change, parse_feature_list_json, Feature,
 };
 use app::domain::names::validate_name;
 use app::domain::whitelist::{check_self_lockout, default_whitelist, parse_whitelist_json};
-use app::store::properties::{DeleteOutcome, NewProperty, PropertyRecord};
+use app::store::properties::{ApiClient, DeleteOutcome, NewProperty, PropertyRecord};
 use app::store::StoreError;
 
 use super::error::{ok, ApiError, ApiResult};
@@ -61,14 +62,11 @@ fn echo(value: &str) -> String {
     }
 }
 
-fn client_json(record: &PropertyRecord) -> Value {
-    json!({
-        "client_id": record.client_id,
-        "client_secret": record.client_secret,
-        "description": record.name,
-        "features": record.features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-        "whitelist": record.whitelist,
-    })
+/// The `/clients/list` answer, serialized straight from typed rows.
+#[derive(serde::Serialize)]
+pub struct ClientList {
+    results: Vec<ApiClient>,
+    stat: &'static str,
 }
 
 fn parse_features(text: &str) -> Result<Vec<Feature>, ApiError> {
@@ -96,17 +94,21 @@ fn gone(error: StoreError) -> ApiError {
     }
 }
 
-pub async fn list(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    request: ApiRequest,
+) -> Result<Json<ClientList>, ApiError> {
     request.require_feature(Feature::Owner)?;
     let filter = match request.params.get("has_features") {
         Some(text) => parse_feature_list_json(text, true)
             .map_err(|e| ApiError::invalid("has_features", e.reason()))?,
         None => Vec::new(),
     };
-    let clients = state.store.properties_with_features(&filter).await?;
-    Ok(ok(
-        json!({ "results": clients.iter().map(client_json).collect::<Vec<_>>() }),
-    ))
+    let results = state.store.api_clients(&filter).await?;
+    Ok(Json(ClientList {
+        results,
+        stat: "ok",
+    }))
 }
 
 pub async fn add(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
