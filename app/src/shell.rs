@@ -7,7 +7,7 @@ use leptos_router::path;
 
 use crate::app_settings::AppSettingsPage;
 use crate::icons;
-use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
+use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage, PropertySettingsPage};
 use crate::ui::{provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=PropertiesPage/>
                     <Route path=path!("/properties/new") view=NewPropertyPage/>
                     <Route path=path!("/properties/:id") view=PropertyPage/>
+                    <Route path=path!("/properties/:id/settings") view=PropertySettingsPage/>
                     <Route path=path!("/application") view=AppSettingsPage/>
                 </Routes>
             </main>
