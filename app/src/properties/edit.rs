@@ -218,6 +218,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             None => ().into_any(),
         }}
     }
+    .into_any()
 }
 
 /// Client ID: read-only, with a copy button.
@@ -253,6 +254,7 @@ fn ClientIdField(client_id: String) -> impl IntoView {
             <p class="field-error" role="alert">{move || error.get()}</p>
         </div>
     }
+    .into_any()
 }
 
 /// Advances `now` by one every second while the page is open (the previous secret's count-down).

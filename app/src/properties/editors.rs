@@ -203,6 +203,7 @@ pub fn NameField(form: PropertyForm) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }
 
 /// "Permissions": one checkbox per feature. Boxes the rules make unavailable are greyed, with the
@@ -273,6 +274,7 @@ pub fn FeaturesEditor(
             </p>
         </fieldset>
     }
+    .into_any()
 }
 
 /// The IP whitelist: one CIDR input per row, a trash icon each, "Add New IP Address".
@@ -303,6 +305,7 @@ pub fn WhitelistEditor(
             </button>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]

@@ -212,6 +212,7 @@ pub fn SecretPanel(
             </Dialog>
         </Show>
     }
+    .into_any()
 }
 
 /// Dialog 1: "How long would you like the current secret to remain active?"
