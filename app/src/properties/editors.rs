@@ -259,7 +259,14 @@ pub fn FeaturesEditor(
                     </label>
                     <p id=hint_id class="field-hint">
                         {feature.description()}
-                        {move || reason.get().map(|r| view! { <span class="unavailable-reason">" Unavailable: " {r}</span> })}
+                        {move || {
+                            reason
+                                .get()
+                                .map(|r| {
+                                    let stop = if r.ends_with('.') { "" } else { "." };
+                                    view! { <span class="unavailable-reason">" Unavailable: " {r} {stop}</span> }
+                                })
+                        }}
                     </p>
                 </div>
             }
