@@ -271,6 +271,15 @@ test.describe("conflicts and refusals", () => {
     await expect(page.getByRole("alert").filter({ hasText: "Someone else changed this property after you opened it" })).toBeVisible();
     await expect(page.getByLabel("Name")).toHaveValue(`${tag} Mine`);
     expect((await apiRow(request, property.client_id))?.description).toBe(`${tag} Theirs`);
+
+    // Taking their version discards the typed edits; saving then works again.
+    await page.getByRole("button", { name: "Load the latest version (discard my edits)" }).click();
+    await expect(page.getByLabel("Name")).toHaveValue(`${tag} Theirs`);
+    await expect(page.getByRole("heading", { name: `${tag} Theirs` })).toBeVisible();
+    await page.getByLabel("Name").fill(`${tag} Mine again`);
+    await saveButton(page).click();
+    await expect(page.getByText("Changes saved.")).toBeVisible();
+    expect((await apiRow(request, property.client_id))?.description).toBe(`${tag} Mine again`);
   });
 
   test("a taken name is refused beside the field on save, nothing written", async ({ page, request }) => {

@@ -142,6 +142,29 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
                 .map(|e| e.to_string())
         })
     };
+    let conflict = move || {
+        form.server_error
+            .with(|e| matches!(e, Some(ConsoleError::Conflict)))
+    };
+    let load_latest = move |_| {
+        let id = saved.with_untracked(|s| s.client_id.clone());
+        spawn_local(async move {
+            match get_property_details(id).await {
+                Ok(d) => {
+                    form.name.set(d.name.clone());
+                    form.features.set(d.features.clone());
+                    form.set_whitelist(&d.whitelist);
+                    form.show_all.set(false);
+                    form.server_error.set(None);
+                    expires_at.set(d.previous_secret_expires_at);
+                    now.set(d.server_now);
+                    saved.set(d);
+                    toasts.show("Loaded the latest version of this property.");
+                }
+                Err(error) => form.server_error.set(Some(error)),
+            }
+        });
+    };
     let navigate = use_navigate();
     let on_copied = Callback::new(move |copy: PropertySummary| {
         dialog.set(None);
@@ -190,9 +213,14 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             <ClientIdField client_id=client_id.clone()/>
             <SecretPanel client_id expires_at now on_changed=on_secret_changed/>
             <form on:submit=submit novalidate class="property-form">
-                <p class="notice error" role="alert" hidden=move || general_error().is_none()>
-                    {general_error}
-                </p>
+                <div class="notice error" role="alert" hidden=move || general_error().is_none()>
+                    <p>{general_error}</p>
+                    <Show when=conflict>
+                        <button type="button" on:click=load_latest>
+                            "Load the latest version (discard my edits)"
+                        </button>
+                    </Show>
+                </div>
                 <NameField form/>
                 <FeaturesEditor form owner_locked/>
                 <WhitelistEditor
