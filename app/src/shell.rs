@@ -11,7 +11,7 @@ use crate::auth::api::current_user;
 use crate::auth::pages::{signed_in, AccountPage, CurrentUser, SignInPage, UserMenu, UsersPage};
 use crate::auth::Permission;
 use crate::icons;
-use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
+use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage, PropertySettingsPage};
 use crate::ui::{provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=PropertiesPage/>
                     <Route path=path!("/properties/new") view=NewPropertyPage/>
                     <Route path=path!("/properties/:id") view=PropertyPage/>
+                    <Route path=path!("/properties/:id/settings") view=PropertySettingsPage/>
                     <Route path=path!("/application") view=AppSettingsPage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/account") view=AccountPage/>

@@ -81,9 +81,14 @@ test("a viewer sees no change controls and a forged call is refused", async ({ b
   await expect(page.getByRole("link", { name: "Users" })).toHaveCount(0);
   await openHydrated(page, `/properties/${target.client_id}`);
   await expect(page.getByRole("heading", { level: 1, name: `${tag} watched` })).toBeVisible();
-  for (const name of ["Delete property", "Copy property", "Reset Secret", "Show secret", "Copy secret"]) {
+  for (const name of ["Delete property", "Copy property", "Reset Secret", "Show client secret", "Copy client secret", "Save changes"]) {
     await expect(page.getByRole("button", { name })).toHaveCount(0);
   }
+  await expect(page.getByLabel("Name", { exact: true })).toBeDisabled();
+  const html = await (await page.request.get(`/properties/${target.client_id}`)).text();
+  expect(html).not.toContain(target.client_secret);
+  const reveal = await page.request.post("/api/properties/secret", { form: { client_id: target.client_id } });
+  expect(reveal.status()).toBe(403);
 
   const forged = await page.request.post("/api/properties/delete", { form: { client_id: target.client_id } });
   expect(forged.status()).toBe(403);

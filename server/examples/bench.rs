@@ -340,6 +340,21 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
         println!("| {label} | {total} | {median:.2} | {p95:.2} |");
     }
 
+    // The console needs a signed-in session: make one as the sign-in page would.
+    let cookie = {
+        use app::auth::session::{new_session_token, token_hash, SESSION_COOKIE};
+        let user = store
+            .create_user("bench", "unused", app::domain::accounts::Role::Admin, 0)
+            .await
+            .unwrap();
+        let token = new_session_token();
+        let now = Clock::System.now();
+        store
+            .create_session(&token_hash(&token), user.id, now, now + 3600)
+            .await
+            .unwrap();
+        format!("{SESSION_COOKIE}={token}")
+    };
     let base = start(store).await;
     let client = reqwest::Client::new();
     println!("\n| server-rendered page (GET, full HTML) | median ms | p95 ms |");
@@ -358,7 +373,15 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
         let mut times = Vec::new();
         for _ in 0..30 {
             let started = Instant::now();
-            let body = client.get(&url).send().await.unwrap().text().await.unwrap();
+            let body = client
+                .get(&url)
+                .header("Cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert!(body.contains("Manage Properties"));
             times.push(started.elapsed().as_secs_f64() * 1000.0);
         }

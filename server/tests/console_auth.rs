@@ -82,6 +82,11 @@ async fn viewers_read_but_cannot_change_anything_or_manage_accounts() {
             "/api/properties/copy",
             vec![("source_id", id.as_str()), ("name", "Sneaky copy")],
         ),
+        ("/api/properties/secret", vec![("client_id", id.as_str())]),
+        (
+            "/api/properties/reset-secret",
+            vec![("client_id", id.as_str()), ("hours", "0")],
+        ),
         ("/api/auth/users", vec![]),
         (
             "/api/auth/add_user",

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::model::{ListResult, ListView, PropertySummary};
+use super::model::{ListResult, ListView, PropertyDetails, PropertySummary, SecretReset};
+use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 
 /// Cookie mirroring the "Rows per page" choice kept in local storage, so the server renders the
@@ -106,6 +107,206 @@ pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
             "This property has the owner feature. Owner properties cannot be deleted.",
         )),
     }
+}
+
+/// A property for the edit page: no secret (that travels only through [`reveal_client_secret`]).
+#[server(prefix = "/api", endpoint = "properties/details")]
+pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+
+    authorize(Permission::Read).await?;
+    let now = context::now();
+    let record = context::store()?
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(details(&record, now))
+}
+
+/// The application's global settings, shown read-only on the Create Property page.
+#[server(prefix = "/api", endpoint = "properties/global-settings")]
+pub async fn list_global_settings() -> Result<Vec<(String, String)>, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+
+    authorize(Permission::Read).await?;
+    Ok(context::store()?
+        .global_settings()
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Create Property: name, features and whitelist, checked here again whatever the browser did.
+/// An empty whitelist becomes the default (any address).
+#[server(input = Json, prefix = "/api", endpoint = "properties/create")]
+pub async fn create_new_property(
+    name: String,
+    features: Vec<Feature>,
+    whitelist: Vec<String>,
+) -> Result<PropertySummary, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+    use crate::domain::whitelist::default_whitelist;
+    use crate::store::properties::NewProperty;
+
+    let principal = authorize(Permission::Write).await?;
+    let (name, features, mut whitelist) = checked_form(&name, &[], &features, &whitelist)?;
+    if whitelist.is_empty() {
+        whitelist = default_whitelist();
+    }
+    let record = context::store()?
+        .create_property(
+            NewProperty {
+                name,
+                features,
+                whitelist,
+            },
+            context::now(),
+        )
+        .await?;
+    tracing::info!(client_id = %record.client_id, by = %principal.username, "property created in the console");
+    Ok(record.summary())
+}
+
+/// "Save changes": name, features and whitelist in one write, only if nobody changed the property
+/// since the page loaded `version` (otherwise [`ConsoleError::Conflict`] and nothing is written).
+#[server(input = Json, prefix = "/api", endpoint = "properties/save")]
+pub async fn save_property_changes(
+    client_id: String,
+    version: i64,
+    name: String,
+    features: Vec<Feature>,
+    whitelist: Vec<String>,
+) -> Result<PropertyDetails, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+
+    let principal = authorize(Permission::Write).await?;
+    let store = context::store()?;
+    let current = store
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    if current.version != version {
+        return Err(ConsoleError::Conflict);
+    }
+    let (name, features, whitelist) =
+        checked_form(&name, &current.features, &features, &whitelist)?;
+    let now = context::now();
+    store
+        .update_property(&client_id, version, &name, &features, &whitelist, now)
+        .await?;
+    tracing::info!(client_id, by = %principal.username, "property changed in the console");
+    let saved = store
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(details(&saved, now))
+}
+
+/// The client secret, for the eye icon and the copy icon. The only way a secret reaches a browser
+/// besides the answer to a reset.
+#[server(prefix = "/api", endpoint = "properties/secret")]
+pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+
+    let principal = authorize(Permission::RevealSecret).await?;
+    let record = context::store()?
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    tracing::info!(client_id, by = %principal.username, "client secret revealed in the console");
+    Ok(record.client_secret)
+}
+
+/// "Reset Secret": a new secret; the current one stays valid for `hours` (0 to 168; 0 ends it now).
+#[server(prefix = "/api", endpoint = "properties/reset-secret")]
+pub async fn reset_client_secret(
+    client_id: String,
+    hours: String,
+) -> Result<SecretReset, ConsoleError> {
+    use super::model::parse_hours_to_expire;
+    use crate::auth::{authorize, context, Permission};
+
+    let principal = authorize(Permission::Write).await?;
+    let hours = parse_hours_to_expire(&hours).map_err(|m| ConsoleError::invalid("hours", m))?;
+    let store = context::store()?;
+    let now = context::now();
+    let secret = store
+        .reset_secret(&client_id, i64::from(hours) * 3600, now)
+        .await?;
+    tracing::info!(client_id, hours, by = %principal.username, "client secret reset in the console");
+    let record = store
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(SecretReset {
+        secret,
+        details: details(&record, now),
+    })
+}
+
+/// "Expire now": the previous secret stops working at once.
+#[server(prefix = "/api", endpoint = "properties/expire-previous-secret")]
+pub async fn expire_previous_secret(client_id: String) -> Result<PropertyDetails, ConsoleError> {
+    use crate::auth::{authorize, context, Permission};
+
+    let principal = authorize(Permission::Write).await?;
+    let store = context::store()?;
+    let now = context::now();
+    store.expire_previous_secret(&client_id, now).await?;
+    tracing::info!(client_id, by = %principal.username, "previous client secret expired in the console");
+    let record = store
+        .property(&client_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(details(&record, now))
+}
+
+#[cfg(feature = "ssr")]
+fn details(record: &crate::store::properties::PropertyRecord, now: i64) -> PropertyDetails {
+    PropertyDetails {
+        client_id: record.client_id.clone(),
+        name: record.name.clone(),
+        features: record.features.clone(),
+        whitelist: record.whitelist.clone(),
+        version: record.version,
+        previous_secret_expires_at: record
+            .live_previous_secret(now)
+            .and(record.previous_secret_expires_at),
+        server_now: now,
+    }
+}
+
+/// Every rule of the property form, on the server: the name, the feature combination (and the
+/// owner lock against `saved_features`), and each whitelist entry (stored form, duplicates gone).
+#[cfg(feature = "ssr")]
+pub fn checked_form(
+    name: &str,
+    saved_features: &[Feature],
+    features: &[Feature],
+    whitelist: &[String],
+) -> Result<(String, Vec<Feature>, Vec<String>), ConsoleError> {
+    use crate::domain::features::{check_console_change, normalize};
+    use crate::domain::names::validate_name;
+    use crate::domain::whitelist::parse_entries;
+
+    let name =
+        validate_name(name).map_err(|e| ConsoleError::invalid("name", capitalize(&e.reason())))?;
+    let features = normalize(features);
+    check_console_change(saved_features, &features)
+        .map_err(|e| ConsoleError::invalid("features", capitalize(&e.reason())))?;
+    let whitelist = parse_entries(whitelist.iter().map(String::as_str)).map_err(|e| {
+        let field = match e.index() {
+            Some(index) => whitelist_field(index),
+            None => "whitelist".to_string(),
+        };
+        ConsoleError::invalid(&field, capitalize(&e.reason()))
+    })?;
+    Ok((name, features, whitelist))
+}
+
+/// The field name of whitelist row `index` in a [`ConsoleError::Invalid`].
+pub fn whitelist_field(index: usize) -> String {
+    format!("whitelist.{index}")
 }
 
 /// Domain reasons are written to follow "X was not valid for the following reason:"; the console

@@ -1,10 +1,15 @@
-//! Properties: the Manage Properties list, the property page and the dialogs they share.
+//! Properties: the Manage Properties list, the property page, Create Property and the dialogs and
+//! editors they share.
 
 pub mod api;
+pub mod create;
 pub mod dialogs;
+pub mod edit;
+pub mod editors;
 pub mod list;
 pub mod model;
-pub mod page;
+pub mod secret;
 
+pub use create::NewPropertyPage;
+pub use edit::{PropertyPage, PropertySettingsPage};
 pub use list::PropertiesPage;
-pub use page::{NewPropertyPage, PropertyPage};

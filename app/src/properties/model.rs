@@ -225,6 +225,91 @@ impl ListResult {
     }
 }
 
+/// A property as the edit page shows it: everything but the secrets, plus the version the page
+/// loaded (for "Save changes") and the end of the previous secret's grace period, if one is live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyDetails {
+    pub client_id: String,
+    pub name: String,
+    pub features: Vec<Feature>,
+    pub whitelist: Vec<String>,
+    pub version: i64,
+    /// Unix seconds until which the previous secret still authenticates.
+    pub previous_secret_expires_at: Option<i64>,
+    /// The server's clock when this was read (Unix seconds), for the count-down.
+    pub server_now: i64,
+}
+
+impl PropertyDetails {
+    pub fn summary(&self) -> PropertySummary {
+        PropertySummary {
+            client_id: self.client_id.clone(),
+            name: self.name.clone(),
+            features: self.features.clone(),
+        }
+    }
+}
+
+/// What "Reset Secret" answers: the new secret (shown once in the third dialog) and the property
+/// as it now is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretReset {
+    pub secret: String,
+    pub details: PropertyDetails,
+}
+
+/// Longest grace period a reset may give the current secret: one week.
+pub const MAX_HOURS_TO_EXPIRE: u32 = 168;
+
+/// Reads "Hours to Expire": a whole number from 0 to 168, nothing else. The same check runs in the
+/// browser (as you type) and in the server function.
+pub fn parse_hours_to_expire(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let message =
+        || format!("Hours to Expire must be a whole number from 0 to {MAX_HOURS_TO_EXPIRE}.");
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(message());
+    }
+    match t.parse::<u32>() {
+        Ok(hours) if hours <= MAX_HOURS_TO_EXPIRE => Ok(hours),
+        _ => Err(message()),
+    }
+}
+
+/// `2026-11-22 08:30 UTC` for Unix seconds; the same text on the server and in the browser.
+pub fn format_utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+/// `1 h 59 min 58 s` for a count-down.
+pub fn format_remaining(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h} h {m} min {sec} s")
+    } else if m > 0 {
+        format!("{m} min {sec} s")
+    } else {
+        format!("{sec} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +414,33 @@ mod tests {
         assert_eq!(result(0, 1, 0).range_label(), "0 of 0");
         assert_eq!(result(0, 1, 0).last_page(), 1);
         assert_eq!(result(1, 1, 1).range_label(), "1-1 of 1");
+    }
+    #[test]
+    fn hours_to_expire_accepts_whole_numbers_0_to_168_only() {
+        assert_eq!(parse_hours_to_expire("0"), Ok(0));
+        assert_eq!(parse_hours_to_expire(" 2 "), Ok(2));
+        assert_eq!(parse_hours_to_expire("168"), Ok(168));
+        for bad in [
+            "",
+            "169",
+            "-1",
+            "1.5",
+            "2h",
+            "abc",
+            "99999999999999999999",
+            "+3",
+        ] {
+            assert!(parse_hours_to_expire(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utc_times_and_count_downs() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_795_000_000), "2026-11-18 11:06 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_remaining(7198), "1 h 59 min 58 s");
+        assert_eq!(format_remaining(61), "1 min 1 s");
+        assert_eq!(format_remaining(-5), "0 s");
     }
 }

@@ -80,6 +80,20 @@ impl TestServer {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
+    /// A new admin session at the current (test) clock time, for tests that move the clock past
+    /// the session's idle limit.
+    pub async fn fresh_admin_cookie(&self) -> String {
+        use app::auth::session::{new_session_token, token_hash, SESSION_COOKIE};
+        let user = self.store.user("admin").await.unwrap().unwrap();
+        let token = new_session_token();
+        let now = self.clock.now();
+        self.store
+            .create_session(&token_hash(&token), user.id, now, now + 3600)
+            .await
+            .unwrap();
+        format!("{SESSION_COOKIE}={token}")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -1,0 +1,390 @@
+//! The property page (SPEC 3.3), opened from the list: rename, client id, secret, features and
+//! whitelist, "Save changes" with optimistic concurrency, Copy and Delete, "Edit Settings".
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::api::{get_property_details, save_property_changes};
+use super::dialogs::{CopyDialog, DeleteDialog};
+use super::editors::{focus_later, FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
+use super::model::{PropertyDetails, PropertySummary};
+use super::secret::SecretPanel;
+use crate::auth::pages::can;
+use crate::auth::Permission;
+use crate::domain::features::{console_owner_locked, normalize};
+use crate::error::ConsoleError;
+use crate::icons;
+use crate::ui::{copy_to_clipboard, use_toasts};
+
+#[derive(Clone, Debug)]
+enum OpenDialog {
+    Copy(PropertySummary),
+    Delete(PropertySummary),
+}
+
+#[component]
+pub fn PropertyPage() -> impl IntoView {
+    let params = use_params_map();
+    let client_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let property = Resource::new(move || client_id.get(), get_property_details);
+    view! {
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href="/">"Manage Properties"</a>
+        </nav>
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading property…"</p> }>
+            {move || {
+                property
+                    .get()
+                    .map(|result| match result {
+                        Ok(details) => view! { <PropertyEditor details/> }.into_any(),
+                        Err(error) => view! { <NotFoundNotice error/> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotFoundNotice(error: ConsoleError) -> impl IntoView {
+    view! {
+        <Title text="Property not found · Gatehouse"/>
+        <section class="page empty-state">
+            <h1>"Property not found"</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <a class="button primary" href="/">"Back to Manage Properties"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
+    let form = PropertyForm::new(
+        details.name.clone(),
+        details.features.clone(),
+        &details.whitelist,
+    );
+    let client_id = details.client_id.clone();
+    let expires_at = RwSignal::new(details.previous_secret_expires_at);
+    let now = RwSignal::new(details.server_now);
+    let saved = RwSignal::new(details);
+    let busy = RwSignal::new(false);
+    let dialog = RwSignal::new(None::<OpenDialog>);
+    let toasts = use_toasts();
+    let dirty = Memo::new(move |_| {
+        saved.with(|s| {
+            form.name.get() != s.name
+                || form.normalized_features() != normalize(&s.features)
+                || form.whitelist() != s.whitelist
+        })
+    });
+    let owner_locked = Signal::derive(move || saved.with(|s| console_owner_locked(&s.features)));
+    tick_every_second(now);
+    guard_unsaved_changes(dirty);
+
+    let on_secret_changed = Callback::new(move |d: PropertyDetails| {
+        expires_at.set(d.previous_secret_expires_at);
+        now.set(d.server_now);
+        // Only the reset bumped the version: keep loaded edits saveable. If someone else changed
+        // the property meanwhile, keep the old version so "Save changes" reports the conflict.
+        saved.update(|s| {
+            if d.version == s.version + 1 {
+                s.version = d.version;
+            }
+        });
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        if let Some(field) = form.first_problem() {
+            focus_later(field);
+            return;
+        }
+        busy.set(true);
+        let (id, version) = saved.with_untracked(|s| (s.client_id.clone(), s.version));
+        spawn_local(async move {
+            let result = save_property_changes(
+                id,
+                version,
+                form.name.get_untracked(),
+                form.normalized_features(),
+                form.whitelist(),
+            )
+            .await;
+            busy.set(false);
+            match result {
+                Ok(d) => {
+                    form.name.set(d.name.clone());
+                    form.features.set(d.features.clone());
+                    form.set_whitelist(&d.whitelist);
+                    form.show_all.set(false);
+                    expires_at.set(d.previous_secret_expires_at);
+                    saved.set(d);
+                    toasts.show("Changes saved.");
+                }
+                Err(error) => {
+                    if let Some(field) = form.server_problem_field(&error) {
+                        focus_later(field);
+                    }
+                    form.server_error.set(Some(error));
+                }
+            }
+        });
+    };
+    let general_error = move || {
+        form.server_error.with(|e| {
+            e.as_ref()
+                .filter(|e| form.server_problem_field(e).is_none())
+                .map(|e| e.to_string())
+        })
+    };
+    let conflict = move || {
+        form.server_error
+            .with(|e| matches!(e, Some(ConsoleError::Conflict)))
+    };
+    let load_latest = move |_| {
+        let id = saved.with_untracked(|s| s.client_id.clone());
+        spawn_local(async move {
+            match get_property_details(id).await {
+                Ok(d) => {
+                    form.name.set(d.name.clone());
+                    form.features.set(d.features.clone());
+                    form.set_whitelist(&d.whitelist);
+                    form.show_all.set(false);
+                    form.server_error.set(None);
+                    expires_at.set(d.previous_secret_expires_at);
+                    now.set(d.server_now);
+                    saved.set(d);
+                    toasts.show("Loaded the latest version of this property.");
+                }
+                Err(error) => form.server_error.set(Some(error)),
+            }
+        });
+    };
+    let navigate = use_navigate();
+    let on_copied = Callback::new(move |copy: PropertySummary| {
+        dialog.set(None);
+        toasts.show(format!("Property copied as \u{201c}{}\u{201d}.", copy.name));
+        navigate(
+            &format!("/properties/{}", copy.client_id),
+            Default::default(),
+        );
+    });
+    let navigate = use_navigate();
+    let on_deleted = Callback::new(move |gone: PropertySummary| {
+        dialog.set(None);
+        toasts.show(format!("Property \u{201c}{}\u{201d} deleted.", gone.name));
+        navigate("/", Default::default());
+    });
+    let close = Callback::new(move |_| dialog.set(None));
+    let is_owner = move || saved.with(|s| s.summary().is_owner());
+    let settings_href = format!("/properties/{client_id}/settings");
+    let secret_client_id = client_id.clone();
+    view! {
+        <Title text=move || format!("{} · Gatehouse", saved.with(|s| s.name.clone()))/>
+        <section class="page">
+            <header class="page-header">
+                <h1>{move || saved.with(|s| s.name.clone())}</h1>
+                {move || can(Permission::Write).then(|| view! {
+                <div class="toolbar">
+                    <button
+                        type="button"
+                        class="icon-button"
+                        aria-label="Copy property"
+                        title="Copy property"
+                        on:click=move |_| dialog.set(Some(OpenDialog::Copy(saved.with_untracked(|s| s.summary()))))
+                    >
+                        {icons::copy()}
+                    </button>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        aria-label="Delete property"
+                        title=move || if is_owner() { "Owner properties cannot be deleted." } else { "Delete property" }
+                        disabled=is_owner
+                        on:click=move |_| dialog.set(Some(OpenDialog::Delete(saved.with_untracked(|s| s.summary()))))
+                    >
+                        {icons::trash()}
+                    </button>
+                </div>
+                })}
+            </header>
+            <ClientIdField client_id=client_id.clone()/>
+            // Viewers never see, reveal, copy or reset a secret.
+            {move || can(Permission::RevealSecret).then(|| {
+                let client_id = secret_client_id.clone();
+                view! { <SecretPanel client_id expires_at now on_changed=on_secret_changed/> }
+            })}
+            <form on:submit=submit novalidate class="property-form">
+                <div class="notice error" role="alert" hidden=move || general_error().is_none()>
+                    <p>{general_error}</p>
+                    <Show when=conflict>
+                        <button type="button" on:click=load_latest>
+                            "Load the latest version (discard my edits)"
+                        </button>
+                    </Show>
+                </div>
+                <fieldset class="plain" disabled=move || !can(Permission::Write)>
+                    <legend class="visually-hidden">"Property"</legend>
+                    <NameField form/>
+                    <FeaturesEditor form owner_locked/>
+                    <WhitelistEditor
+                        form
+                        empty_note="No IP address ranges: any address is now allowed."
+                    />
+                </fieldset>
+                <div class="form-actions spread">
+                    <a class="button" href=settings_href>"Edit Settings"</a>
+                    <span class="unsaved muted" role="status">
+                        {move || if dirty.get() { "Unsaved changes" } else { "" }}
+                    </span>
+                    {move || can(Permission::Write).then(|| view! {
+                        <button type="submit" class="primary" aria-disabled=move || busy.get().to_string()>
+                            {move || if busy.get() { "Saving…" } else { "Save changes" }}
+                        </button>
+                    })}
+                </div>
+            </form>
+        </section>
+        {move || match dialog.get() {
+            Some(OpenDialog::Copy(source)) => view! { <CopyDialog source on_cancel=close on_copied/> }.into_any(),
+            Some(OpenDialog::Delete(property)) => {
+                view! { <DeleteDialog property on_cancel=close on_deleted/> }.into_any()
+            }
+            None => ().into_any(),
+        }}
+    }
+    .into_any()
+}
+
+/// Client ID: read-only, with a copy button.
+#[component]
+fn ClientIdField(client_id: String) -> impl IntoView {
+    let toasts = use_toasts();
+    let error = RwSignal::new(None::<String>);
+    let value = client_id.clone();
+    let copy = move |_| {
+        let value = value.clone();
+        spawn_local(async move {
+            match copy_to_clipboard(value).await {
+                Ok(()) => toasts.show("Client ID copied to the clipboard."),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
+    view! {
+        <div class="field">
+            <label for="client-id">"Client ID"</label>
+            <div class="secret-row">
+                <input id="client-id" type="text" class="mono" readonly prop:value=client_id/>
+                <button
+                    type="button"
+                    class="icon-button"
+                    aria-label="Copy client ID"
+                    title="Copy client ID"
+                    on:click=copy
+                >
+                    {icons::copy()}
+                </button>
+            </div>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// Advances `now` by one every second while the page is open (the previous secret's count-down).
+fn tick_every_second(now: RwSignal<i64>) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || now.update(|n| *n += 1),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = now;
+}
+
+/// Asks before leaving with unsaved changes: on reload / close (the browser's own prompt) and on
+/// any link click inside the console.
+fn guard_unsaved_changes(dirty: Memo<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if dirty.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+            if !dirty.get_untracked() || ev.default_prevented() {
+                return;
+            }
+            let anchor = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten());
+            if anchor.is_none() {
+                return;
+            }
+            let leave = window()
+                .confirm_with_message("You have unsaved changes. Leave this page and lose them?")
+                .unwrap_or(true);
+            if !leave {
+                ev.prevent_default();
+                ev.stop_propagation();
+            }
+        });
+        let _ = document().add_event_listener_with_callback_and_bool(
+            "click",
+            click.as_ref().unchecked_ref(),
+            true,
+        );
+        let click = send_wrapper::SendWrapper::new(click);
+        on_cleanup(move || {
+            unload.remove();
+            let _ = document().remove_event_listener_with_callback_and_bool(
+                "click",
+                click.as_ref().unchecked_ref(),
+                true,
+            );
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dirty;
+}
+
+/// Placeholder for the property's settings editor (its own issue).
+#[component]
+pub fn PropertySettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let client_id = move || params.with(|p| p.get("id").unwrap_or_default());
+    view! {
+        <Title text="Edit Settings · Gatehouse"/>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href="/">"Manage Properties"</a>
+            " / "
+            <a href=move || format!("/properties/{}", client_id())>"Property"</a>
+        </nav>
+        <section class="page">
+            <header class="page-header">
+                <h1>"Edit Settings"</h1>
+            </header>
+            <p class="notice warning">
+                "The property settings editor is not built yet; use the /settings API meanwhile."
+            </p>
+        </section>
+    }
+}
