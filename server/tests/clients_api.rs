@@ -278,15 +278,7 @@ async fn add_creates_a_client_with_defaults_and_rejects_bad_input() {
         Some("description"),
     );
     // Nothing of the refused calls was stored.
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(server.property_count().await, 3);
 }
 
 #[tokio::test]
@@ -749,15 +741,7 @@ async fn non_owners_get_403_on_every_clients_endpoint() {
             .await;
         assert_error(&body, 403, "client_permission_error", None);
     }
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(server.property_count().await, 2);
 }
 
 #[tokio::test]
@@ -817,15 +801,7 @@ async fn transport_errors_are_capture_errors() {
         .await
         .unwrap();
     assert_error(&json_body, 200, "invalid_argument", Some("body"));
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(server.property_count().await, 1);
 }
 
 #[tokio::test]

@@ -96,15 +96,7 @@ async fn viewers_read_but_cannot_change_anything_or_manage_accounts() {
         let (status, body) = server.console(&server.viewer_cookie, endpoint, &form).await;
         assert_eq!(status, 403, "{endpoint}: {body}");
     }
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(server.property_count().await, 2);
     assert!(server.store.user("mallory").await.unwrap().is_none());
 }
 

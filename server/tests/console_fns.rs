@@ -32,15 +32,7 @@ async fn copy_refuses_a_taken_name_with_422_and_a_field_error() {
         error.for_field("name").as_deref(),
         Some("Another property already has this name. Choose a different one.")
     );
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(server.property_count().await, 3);
 }
 
 #[tokio::test]
@@ -90,15 +82,7 @@ async fn copy_validates_the_name_on_the_server() {
     )
     .await;
     assert_eq!(status, 404);
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(server.property_count().await, 2);
 }
 
 #[tokio::test]
@@ -257,16 +241,7 @@ async fn create_stores_a_checked_property_and_refuses_every_broken_rule() {
         .as_deref(),
         Some("Another property already has this name. Choose a different one.")
     );
-    assert_eq!(
-        server
-            .store
-            .properties_with_features(&[])
-            .await
-            .unwrap()
-            .len(),
-        2,
-        "only the owner and Shop"
-    );
+    assert_eq!(server.property_count().await, 2, "only the owner and Shop");
 
     // The console may assign metadata and owner; entries are stored in canonical text, deduplicated.
     let (status, body) = post_json(

@@ -94,6 +94,15 @@ impl TestServer {
         format!("{SESSION_COOKIE}={token}")
     }
 
+    /// How many properties exist: proves a refused call stored nothing.
+    pub async fn property_count(&self) -> usize {
+        self.store
+            .properties_with_features(&[])
+            .await
+            .unwrap()
+            .len()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
