@@ -24,14 +24,9 @@ pub fn NewPropertyPage() -> impl IntoView {
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.begin_submit(busy) {
             return;
         }
-        if let Some(field) = form.first_problem() {
-            focus_later(field);
-            return;
-        }
-        busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = create_new_property(

@@ -99,14 +99,9 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.begin_submit(busy) {
             return;
         }
-        if let Some(field) = form.first_problem() {
-            focus_later(field);
-            return;
-        }
-        busy.set(true);
         let (id, version) = saved.with_untracked(|s| (s.client_id.clone(), s.version));
         spawn_local(async move {
             let result = save_property_changes(

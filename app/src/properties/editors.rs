@@ -118,6 +118,20 @@ impl PropertyForm {
         parse_entry(&text).err().map(|e| capitalize(&e.reason()))
     }
 
+    /// The submit guard both pages share: false while a save is under way or when the browser-side
+    /// checks find a problem (focus moves to it); otherwise marks `busy` and returns true.
+    pub fn begin_submit(&self, busy: RwSignal<bool>) -> bool {
+        if busy.get_untracked() {
+            return false;
+        }
+        if let Some(field) = self.first_problem() {
+            focus_later(field);
+            return false;
+        }
+        busy.set(true);
+        true
+    }
+
     /// Checks everything in the browser before calling the server; flags every problem. Returns
     /// the id of the first field with a problem, to move focus there.
     pub fn first_problem(&self) -> Option<String> {
