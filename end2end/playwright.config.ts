@@ -11,6 +11,8 @@ if (!process.env.GATEHOUSE_E2E_DB) {
 const port = process.env.GATEHOUSE_E2E_PORT ?? "3100";
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, "..");
+/** The server binary: the release build, or another one (e.g. target/debug/server for readable panics). */
+export const serverBinary = process.env.GATEHOUSE_E2E_SERVER ?? path.join(root, "target/release/server");
 /** Where the setup project keeps the signed-in admin's browser state. */
 export const adminState = `${process.env.GATEHOUSE_E2E_DB}.admin-state.json`;
 
@@ -49,7 +51,7 @@ export default defineConfig({
   ],
   webServer: {
     command:
-      `${root}/target/release/server --listen 127.0.0.1:${port}` +
+      `${serverBinary} --listen 127.0.0.1:${port}` +
       ` --database ${process.env.GATEHOUSE_E2E_DB} --site-root ${root}/target/site --log-level warn`,
     cwd: root,
     url: `${baseURL}/healthz`,

@@ -18,6 +18,8 @@ pub enum ConsoleError {
     Unauthenticated,
     #[error("Someone else changed this property after you opened it. Nothing was saved; reload to see their changes (your edits stay on screen until you do).")]
     Conflict,
+    #[error("Someone else changed {} after you opened this page. Nothing was saved; load the latest settings to see their changes (your edits stay on screen until you do).", conflict_keys(.keys))]
+    SettingsConflict { keys: Vec<String> },
     #[error("The server could not complete the request ({0}). Try again; if it keeps failing, check the server log.")]
     Server(String),
 }
@@ -39,6 +41,15 @@ impl ConsoleError {
     }
 }
 
+/// "site_name" / "site_name and rpx_key" / "a, b and c", for the settings conflict message.
+fn conflict_keys(keys: &[String]) -> String {
+    match keys {
+        [] => "these settings".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl ConsoleError {
     /// The HTTP status a server function answers with for this error.
@@ -49,7 +60,7 @@ impl ConsoleError {
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
             ConsoleError::Forbidden => StatusCode::FORBIDDEN,
             ConsoleError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ConsoleError::Conflict => StatusCode::CONFLICT,
+            ConsoleError::Conflict | ConsoleError::SettingsConflict { .. } => StatusCode::CONFLICT,
             ConsoleError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +81,7 @@ impl From<crate::store::StoreError> for ConsoleError {
         match error {
             StoreError::NotFound => ConsoleError::NotFound,
             StoreError::VersionConflict => ConsoleError::Conflict,
+            StoreError::SettingsConflict { keys } => ConsoleError::SettingsConflict { keys },
             StoreError::NameTaken => ConsoleError::invalid(
                 "name",
                 "Another property already has this name. Choose a different one.",
@@ -86,5 +98,24 @@ impl From<crate::store::StoreError> for ConsoleError {
                 ConsoleError::Server("a database error, logged on the server".into())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_conflicts_name_the_keys() {
+        let message = |keys: &[&str]| {
+            ConsoleError::SettingsConflict {
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+            }
+            .to_string()
+        };
+        assert!(message(&["site_name"]).starts_with("Someone else changed site_name after"));
+        assert!(message(&["a", "b"]).starts_with("Someone else changed a and b after"));
+        assert!(message(&["a", "b", "c"]).starts_with("Someone else changed a, b and c after"));
+        assert!(message(&[]).contains("changed these settings"));
     }
 }

@@ -5,10 +5,9 @@
 //!   signatures, setting keys). No I/O; compiled for the server and the browser alike.
 //! - [`store`] (server only): the one module that talks SQL.
 //! - [`shell`]: the console frame (header, navigation, routes) every page sits in.
-//! - [`properties`], [`app_settings`]: the console's pages, each with its server functions.
+//! - [`properties`], [`settings`], [`auth`]: the console's pages, each with its server functions.
 #![recursion_limit = "256"]
 
-pub mod app_settings;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -16,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod icons;
 pub mod properties;
+pub mod settings;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -6,12 +6,12 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 
-use crate::app_settings::AppSettingsPage;
 use crate::auth::api::current_user;
 use crate::auth::pages::{signed_in, AccountPage, CurrentUser, SignInPage, UserMenu, UsersPage};
 use crate::auth::Permission;
 use crate::icons;
-use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage, PropertySettingsPage};
+use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
+use crate::settings::{AppSettingsPage, PropertySettingsPage};
 use crate::ui::{provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].

@@ -5,7 +5,7 @@ import { APIRequestContext, expect } from "@playwright/test";
 
 export type Credentials = { client_id: string; client_secret: string };
 
-const root = path.resolve(__dirname, "..", "..");
+import { serverBinary } from "../playwright.config";
 
 /**
  * The owner API client of the test database, fetched once per run with the operator command
@@ -15,7 +15,7 @@ export function ownerCredentials(): Credentials {
   const db = process.env.GATEHOUSE_E2E_DB!;
   const cache = `${db}.owner.json`;
   if (!fs.existsSync(cache)) {
-    const out = execFileSync(`${root}/target/release/server`, ["--database", db, "owner", "reset-secret", "--json"], {
+    const out = execFileSync(serverBinary, ["--database", db, "owner", "reset-secret", "--json"], {
       encoding: "utf8",
     });
     fs.writeFileSync(cache, out.trim());
@@ -62,7 +62,7 @@ export function account(username: string, role: "admin" | "viewer"): Account {
   const cache = `${db}.${username}.json`;
   if (!fs.existsSync(cache)) {
     const out = execFileSync(
-      `${root}/target/release/server`,
+      serverBinary,
       ["--database", db, "user", "add", username, "--role", role, "--json"],
       { encoding: "utf8" },
     );

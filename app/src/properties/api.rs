@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::model::{ListResult, ListView, PropertyDetails, PropertySummary, SecretReset};
+#[cfg(feature = "ssr")]
+use crate::domain::capitalize;
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 
@@ -307,20 +309,4 @@ pub fn checked_form(
 /// The field name of whitelist row `index` in a [`ConsoleError::Invalid`].
 pub fn whitelist_field(index: usize) -> String {
     format!("whitelist.{index}")
-}
-
-/// Domain reasons are written to follow "X was not valid for the following reason:"; the console
-/// shows them as sentences.
-pub fn capitalize(reason: &str) -> String {
-    let mut chars = reason.chars();
-    match chars.next() {
-        Some(first) => {
-            let mut sentence: String = first.to_uppercase().chain(chars).collect();
-            if !sentence.ends_with('.') {
-                sentence.push('.');
-            }
-            sentence
-        }
-        None => String::new(),
-    }
 }

@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::api::{create_new_property, list_global_settings};
-use super::editors::{focus_later, FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
+use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use crate::domain::features::Feature;
-use crate::ui::{use_toasts, Dialog};
+use crate::ui::{focus_later, use_toasts, Dialog};
 
 #[component]
 pub fn NewPropertyPage() -> impl IntoView {

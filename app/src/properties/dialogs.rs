@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{capitalize, copy_property, delete_property};
+use super::api::{copy_property, delete_property};
 use super::model::PropertySummary;
+use crate::domain::capitalize;
 use crate::domain::names::{copy_name, validate_name};
 use crate::ui::Dialog;
 

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::api::{get_property_details, save_property_changes};
 use super::dialogs::{CopyDialog, DeleteDialog};
-use super::editors::{focus_later, FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
+use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use super::model::{PropertyDetails, PropertySummary};
 use super::secret::SecretPanel;
 use crate::auth::pages::can;
@@ -16,7 +16,7 @@ use crate::auth::Permission;
 use crate::domain::features::{console_owner_locked, normalize};
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::ui::{copy_to_clipboard, use_toasts};
+use crate::ui::{copy_to_clipboard, focus_later, guard_unsaved_changes, use_toasts};
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -182,7 +182,12 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     let settings_href = format!("/properties/{client_id}/settings");
     let secret_client_id = client_id.clone();
     view! {
-        <Title text=move || format!("{} · Gatehouse", saved.with(|s| s.name.clone()))/>
+        // leptos_meta evaluates the title in its own app-wide effect, which can run once more after
+        // this editor is disposed (opening a copy swaps editors), so the read must not panic.
+        <Title text=move || {
+            let name = saved.try_with(|s| s.name.clone()).unwrap_or_default();
+            format!("{name} · Gatehouse")
+        }/>
         <section class="page">
             <header class="page-header">
                 <h1>{move || saved.with(|s| s.name.clone())}</h1>
@@ -307,79 +312,4 @@ fn tick_every_second(now: RwSignal<i64>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = now;
-}
-
-/// Asks before leaving with unsaved changes: on reload / close (the browser's own prompt) and on
-/// any link click inside the console.
-fn guard_unsaved_changes(dirty: Memo<bool>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-
-        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
-            if dirty.get_untracked() {
-                ev.prevent_default();
-                ev.set_return_value("unsaved");
-            }
-        });
-        let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-            if !dirty.get_untracked() || ev.default_prevented() {
-                return;
-            }
-            let anchor = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href]").ok().flatten());
-            if anchor.is_none() {
-                return;
-            }
-            let leave = window()
-                .confirm_with_message("You have unsaved changes. Leave this page and lose them?")
-                .unwrap_or(true);
-            if !leave {
-                ev.prevent_default();
-                ev.stop_propagation();
-            }
-        });
-        let _ = document().add_event_listener_with_callback_and_bool(
-            "click",
-            click.as_ref().unchecked_ref(),
-            true,
-        );
-        let click = send_wrapper::SendWrapper::new(click);
-        on_cleanup(move || {
-            unload.remove();
-            let _ = document().remove_event_listener_with_callback_and_bool(
-                "click",
-                click.as_ref().unchecked_ref(),
-                true,
-            );
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = dirty;
-}
-
-/// Placeholder for the property's settings editor (its own issue).
-#[component]
-pub fn PropertySettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let client_id = move || params.with(|p| p.get("id").unwrap_or_default());
-    view! {
-        <Title text="Edit Settings · Gatehouse"/>
-        <nav class="breadcrumb" aria-label="Breadcrumb">
-            <a href="/">"Manage Properties"</a>
-            " / "
-            <a href=move || format!("/properties/{}", client_id())>"Property"</a>
-        </nav>
-        <section class="page">
-            <header class="page-header">
-                <h1>"Edit Settings"</h1>
-            </header>
-            <p class="notice warning">
-                "The property settings editor is not built yet; use the /settings API meanwhile."
-            </p>
-        </section>
-    }
 }

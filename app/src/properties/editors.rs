@@ -4,12 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::api::{capitalize, whitelist_field};
+use super::api::whitelist_field;
+use crate::domain::capitalize;
 use crate::domain::features::{check_combination, normalize, unavailable_reason, Feature};
 use crate::domain::names::validate_name;
 use crate::domain::whitelist::{canonical_suggestion, parse_entry};
 use crate::error::ConsoleError;
 use crate::icons;
+use crate::ui::focus_later;
 
 /// Why the owner box is locked on a property saved as owner.
 pub const OWNER_LOCKED: &str = "The owner feature cannot be removed once it has been saved.";
@@ -173,22 +175,6 @@ impl PropertyForm {
 
 pub fn row_input_id(key: u64) -> String {
     format!("ip-{key}")
-}
-
-/// Focuses the element with `id` once the browser has rendered it.
-pub fn focus_later(id: String) {
-    #[cfg(feature = "hydrate")]
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(element) = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
 }
 
 /// The Name field.

@@ -11,5 +11,5 @@ pub mod model;
 pub mod secret;
 
 pub use create::NewPropertyPage;
-pub use edit::{PropertyPage, PropertySettingsPage};
+pub use edit::PropertyPage;
 pub use list::PropertiesPage;

@@ -23,6 +23,9 @@ pub enum StoreError {
     NameTaken,
     #[error("the property was changed by someone else since it was loaded")]
     VersionConflict,
+    /// Settings saved from the console that someone else changed after the page was loaded.
+    #[error("settings changed since they were loaded: {}", .keys.join(", "))]
+    SettingsConflict { keys: Vec<String> },
     #[error("the username is already taken")]
     UsernameTaken,
     #[error("the console must keep at least one admin")]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use sqlx::{Sqlite, Transaction};
 
 use super::{Store, StoreError};
+use crate::domain::settings_edit::{SettingChange, SettingsDiff};
 
 pub type SettingsMap = BTreeMap<String, String>;
 
@@ -144,17 +145,18 @@ impl Store {
         Ok(result.rows_affected() > 0)
     }
 
-    /// Replaces a scope's settings with `settings` in one transaction (the console's "Save Changes").
-    /// Returns how many keys were added, changed and removed.
-    pub async fn replace_settings(
+    /// Applies the console's "Save Changes" in one transaction: all or nothing. Each change
+    /// applies only while the stored value is still the one the page was loaded with; otherwise
+    /// nothing is written and the error names every key someone else changed meanwhile.
+    pub async fn apply_setting_changes(
         &self,
         scope: Scope<'_>,
-        settings: &SettingsMap,
+        changes: &[SettingChange],
         now: i64,
     ) -> Result<SettingsDiff, StoreError> {
         let mut tx = self.pool.begin().await?;
-        // Touch the scope first so the transaction holds the write lock before it reads.
-        match scope {
+        // Write first so the transaction holds the write lock before it reads.
+        let touched = match scope {
             Scope::Global => sqlx::query("UPDATE global_settings SET key = key WHERE 0"),
             Scope::Property(id) => {
                 sqlx::query("UPDATE properties SET updated_at = updated_at WHERE client_id = ?")
@@ -163,48 +165,82 @@ impl Store {
         }
         .execute(&mut *tx)
         .await?;
-        let current: Vec<(String, String)> = match scope {
-            Scope::Global => sqlx::query_as("SELECT key, value FROM global_settings"),
-            Scope::Property(id) => {
-                sqlx::query_as("SELECT key, value FROM property_settings WHERE client_id = ?")
-                    .bind(id)
-            }
+        if matches!(scope, Scope::Property(_)) && touched.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
         }
-        .fetch_all(&mut *tx)
-        .await?;
-        let current: SettingsMap = current.into_iter().collect();
-        let mut diff = SettingsDiff::default();
-        for key in current.keys().filter(|k| !settings.contains_key(*k)) {
-            match scope {
-                Scope::Global => sqlx::query("DELETE FROM global_settings WHERE key = ?").bind(key),
-                Scope::Property(id) => {
-                    sqlx::query("DELETE FROM property_settings WHERE client_id = ? AND key = ?")
-                        .bind(id)
-                        .bind(key)
+        let mut conflicts = Vec::new();
+        for change in changes {
+            let current: Option<String> = match scope {
+                Scope::Global => {
+                    sqlx::query_scalar("SELECT value FROM global_settings WHERE key = ?")
+                        .bind(&change.key)
                 }
+                Scope::Property(id) => sqlx::query_scalar(
+                    "SELECT value FROM property_settings WHERE client_id = ? AND key = ?",
+                )
+                .bind(id)
+                .bind(&change.key),
             }
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            diff.removed += 1;
-        }
-        for (key, value) in settings {
-            match current.get(key) {
-                Some(old) if old == value => continue,
-                Some(_) => diff.changed += 1,
-                None => diff.added += 1,
+            if current != change.expected {
+                conflicts.push(change.key.clone());
             }
-            upsert(&mut tx, scope, key, value, now).await?;
+        }
+        if !conflicts.is_empty() {
+            return Err(StoreError::SettingsConflict { keys: conflicts });
+        }
+        let mut diff = SettingsDiff::default();
+        for change in changes {
+            match &change.new {
+                Some(value) => {
+                    upsert(&mut tx, scope, &change.key, value, now).await?;
+                }
+                None => delete(&mut tx, scope, &change.key).await?,
+            }
+            diff.count(change);
         }
         tx.commit().await?;
         Ok(diff)
     }
+
+    /// For each of `keys`, how many properties set their own value (the application settings
+    /// page warns that deleting a global key leaves those in place).
+    pub async fn override_counts(
+        &self,
+        keys: &[String],
+    ) -> Result<BTreeMap<String, u32>, StoreError> {
+        let keys_json = serde_json::json!(keys).to_string();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT key, COUNT(*) FROM property_settings \
+             WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
+        )
+        .bind(keys_json)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, n)| (key, u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect())
+    }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SettingsDiff {
-    pub added: u32,
-    pub changed: u32,
-    pub removed: u32,
+async fn delete(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: Scope<'_>,
+    key: &str,
+) -> Result<(), StoreError> {
+    match scope {
+        Scope::Global => sqlx::query("DELETE FROM global_settings WHERE key = ?").bind(key),
+        Scope::Property(id) => {
+            sqlx::query("DELETE FROM property_settings WHERE client_id = ? AND key = ?")
+                .bind(id)
+                .bind(key)
+        }
+    }
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn upsert(
@@ -323,8 +359,16 @@ mod tests {
             .unwrap());
     }
 
+    fn change(key: &str, expected: Option<&str>, new: Option<&str>) -> SettingChange {
+        SettingChange {
+            key: key.into(),
+            expected: expected.map(Into::into),
+            new: new.map(Into::into),
+        }
+    }
+
     #[sqlx::test(migrations = false)]
-    async fn replace_settings_reports_the_difference(pool: SqlitePool) {
+    async fn applied_changes_report_the_difference(pool: SqlitePool) {
         let (store, id) = with_property(pool).await;
         store
             .set_settings(
@@ -335,9 +379,13 @@ mod tests {
             .await
             .unwrap();
         let diff = store
-            .replace_settings(
+            .apply_setting_changes(
                 Scope::Property(&id),
-                &map(&[("a", "1"), ("b", "20"), ("d", "4")]),
+                &[
+                    change("b", Some("2"), Some("20")),
+                    change("c", Some("3"), None),
+                    change("d", None, Some("4")),
+                ],
                 2,
             )
             .await
@@ -355,22 +403,103 @@ mod tests {
             map(&[("a", "1"), ("b", "20"), ("d", "4")])
         );
         let diff = store
-            .replace_settings(Scope::Global, &map(&[("g", "1")]), 3)
+            .apply_setting_changes(Scope::Global, &[change("g", None, Some("1"))], 3)
             .await
             .unwrap();
-        assert_eq!(
-            diff,
-            SettingsDiff {
-                added: 1,
-                changed: 0,
-                removed: 0
-            }
-        );
+        assert_eq!(diff.added, 1);
+        assert_eq!(store.global_settings().await.unwrap(), map(&[("g", "1")]));
         assert_eq!(
             store.property_settings(&id).await.unwrap().len(),
             3,
             "other scope untouched"
         );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn a_stale_change_writes_nothing_and_names_the_keys(pool: SqlitePool) {
+        let (store, id) = with_property(pool).await;
+        store
+            .set_settings(Scope::Property(&id), &map(&[("a", "1"), ("b", "2")]), 1)
+            .await
+            .unwrap();
+        // Someone else changed b and created c after the page was loaded.
+        let stale = store
+            .apply_setting_changes(
+                Scope::Property(&id),
+                &[
+                    change("a", Some("1"), Some("10")),
+                    change("b", Some("old"), None),
+                    change("c", None, Some("3")),
+                ],
+                2,
+            )
+            .await;
+        match stale {
+            Err(StoreError::SettingsConflict { keys }) => assert_eq!(keys, vec!["b"]),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert_eq!(
+            store.property_settings(&id).await.unwrap(),
+            map(&[("a", "1"), ("b", "2")]),
+            "nothing written"
+        );
+        store.set_setting(Scope::Global, "g", "x", 1).await.unwrap();
+        let created_meanwhile = store
+            .apply_setting_changes(Scope::Global, &[change("g", None, Some("y"))], 2)
+            .await;
+        assert!(matches!(
+            created_meanwhile,
+            Err(StoreError::SettingsConflict { .. })
+        ));
+        assert_eq!(
+            store.global_setting("g").await.unwrap().as_deref(),
+            Some("x")
+        );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn changes_to_a_missing_property_are_refused(pool: SqlitePool) {
+        let (store, _) = with_property(pool).await;
+        let result = store
+            .apply_setting_changes(Scope::Property("nope"), &[change("k", None, Some("v"))], 1)
+            .await;
+        assert!(matches!(result, Err(StoreError::NotFound)));
+        assert!(store.all_settings().await.unwrap().by_property.is_empty());
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn override_counts_count_properties_per_key(pool: SqlitePool) {
+        let (store, first) = with_property(pool).await;
+        let second = store
+            .create_property(
+                NewProperty {
+                    name: "Q".into(),
+                    features: vec![],
+                    whitelist: vec![],
+                },
+                1,
+            )
+            .await
+            .unwrap()
+            .client_id;
+        for id in [&first, &second] {
+            store
+                .set_setting(Scope::Property(id), "site_name", "mine", 1)
+                .await
+                .unwrap();
+        }
+        store
+            .set_setting(Scope::Property(&first), "other", "x", 1)
+            .await
+            .unwrap();
+        let counts = store
+            .override_counts(&["site_name".into(), "unset".into(), "it's \"odd\"".into()])
+            .await
+            .unwrap();
+        assert_eq!(counts.get("site_name"), Some(&2));
+        assert_eq!(counts.get("unset"), None);
+        assert_eq!(counts.get("other"), None, "only the keys asked for");
+        assert!(store.override_counts(&[]).await.unwrap().is_empty());
     }
 
     #[sqlx::test(migrations = false)]

@@ -1,9 +1,12 @@
-//! Small building blocks every console page uses: dialogs, toasts, the clipboard.
+//! Small building blocks every console page uses: dialogs, toasts, the clipboard, focus and the
+//! unsaved-changes guard.
 
 pub mod clipboard;
 pub mod dialog;
+pub mod page;
 pub mod toast;
 
 pub use clipboard::copy_to_clipboard;
 pub use dialog::Dialog;
+pub use page::{focus_later, guard_unsaved_changes};
 pub use toast::{provide_toasts, use_toasts, ToastRegion};

@@ -33,7 +33,7 @@ fn key_param<'a>(request: &'a ApiRequest, name: &str) -> Result<&'a str, ApiErro
     Ok(key)
 }
 
-fn value_param<'a>(request: &'a ApiRequest) -> Result<&'a str, ApiError> {
+fn value_param(request: &ApiRequest) -> Result<&str, ApiError> {
     let value = request.params.require("value")?;
     validate_value(value).map_err(|e| ApiError::invalid("value", e.reason()))?;
     Ok(value)

@@ -1,0 +1,122 @@
+//! The two settings pages: a property's "Edit Settings" and the application settings.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::api::{get_application_settings, get_property_settings};
+use super::editor::SettingsEditor;
+use crate::auth::pages::can;
+use crate::auth::Permission;
+use crate::error::ConsoleError;
+
+#[component]
+pub fn PropertySettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let client_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let snapshot = Resource::new(move || client_id.get(), get_property_settings);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading settings…"</p> }>
+            {move || {
+                snapshot
+                    .get()
+                    .map(|result| match result {
+                        Ok(snapshot) => {
+                            let property = snapshot.property.clone().unwrap_or_else(|| {
+                                super::model::PropertyRef {
+                                    client_id: client_id.get_untracked(),
+                                    name: String::new(),
+                                }
+                            });
+                            view! {
+                                <Title text=format!("Edit Settings · {} · Gatehouse", property.name)/>
+                                <nav class="breadcrumb" aria-label="Breadcrumb">
+                                    <a href="/">"Manage Properties"</a>
+                                    " / "
+                                    <a href=format!("/properties/{}", property.client_id)>{property.name.clone()}</a>
+                                </nav>
+                                <section class="page">
+                                    <header class="page-header">
+                                        <div>
+                                            <h1>"Edit Settings"</h1>
+                                            <p class="muted subtitle">
+                                                {property.name.clone()} " · " <code>{property.client_id.clone()}</code>
+                                            </p>
+                                        </div>
+                                    </header>
+                                    <p class="field-hint">
+                                        "A property value overrides the global value; leave it empty (grey "
+                                        <em>"Value"</em>
+                                        ") to use the global value. The tag beside each global value shows which one the API returns for this property."
+                                    </p>
+                                    <ReadOnlyNote/>
+                                    <SettingsEditor snapshot/>
+                                </section>
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <LoadFailed error/> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AppSettingsPage() -> impl IntoView {
+    let snapshot = Resource::new(|| (), |_| get_application_settings());
+    view! {
+        <Title text="Application settings · Gatehouse"/>
+        <section class="page">
+            <header class="page-header">
+                <h1>"Application settings"</h1>
+            </header>
+            <p class="field-hint">
+                "Global settings apply to every property that does not set its own value. Changes show up at once as the Global Value on every property."
+            </p>
+            <ReadOnlyNote/>
+            <Suspense fallback=|| view! { <p class="muted" role="status">"Loading settings…"</p> }>
+                {move || {
+                    snapshot
+                        .get()
+                        .map(|result| match result {
+                            Ok(snapshot) => view! { <SettingsEditor snapshot/> }.into_any(),
+                            Err(error) => {
+                                view! { <p class="notice error" role="alert">{error.to_string()}</p> }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Viewers see the settings and are told why they cannot change them.
+#[component]
+fn ReadOnlyNote() -> impl IntoView {
+    view! {
+        <Show when=move || !can(Permission::Write)>
+            <p class="notice warning">"You can view these settings; only an admin can change them."</p>
+        </Show>
+    }
+}
+
+#[component]
+fn LoadFailed(error: ConsoleError) -> impl IntoView {
+    let heading = if error == ConsoleError::NotFound {
+        "Property not found"
+    } else {
+        "Settings could not be loaded"
+    };
+    view! {
+        <Title text=format!("{heading} · Gatehouse")/>
+        <section class="page empty-state">
+            <h1>{heading}</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <a class="button primary" href="/">"Back to Manage Properties"</a>
+            </p>
+        </section>
+    }
+}
