@@ -182,16 +182,19 @@ pub fn unresolved_key_message(query: &str) -> String {
     }
 }
 
+/// Builds a settings map from pairs (tests only).
+#[cfg(test)]
+pub fn settings_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::settings_map as map;
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn change(key: &str, expected: Option<&str>, new: Option<&str>) -> SettingChange {
         SettingChange {

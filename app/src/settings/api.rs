@@ -25,23 +25,11 @@ pub async fn save_property_settings(
     client_id: String,
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
+    use crate::auth::{authorize, Permission};
     use crate::store::settings::Scope;
 
     let principal = authorize(Permission::Write).await?;
-    check_changes(&changes)?;
-    let store = context::store()?;
-    let diff = store
-        .apply_setting_changes(Scope::Property(&client_id), &changes, context::now())
-        .await?;
-    tracing::info!(
-        client_id,
-        by = %principal.username,
-        added = diff.added,
-        changed = diff.changed,
-        removed = diff.removed,
-        "property settings changed in the console"
-    );
+    let (store, diff) = apply_changes(&principal, Scope::Property(&client_id), &changes).await?;
     Ok(SavedSettings {
         diff,
         snapshot: property_snapshot(&store, &client_id).await?,
@@ -62,26 +50,51 @@ pub async fn get_application_settings() -> Result<SettingsSnapshot, ConsoleError
 pub async fn save_application_settings(
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
+    use crate::auth::{authorize, Permission};
     use crate::store::settings::Scope;
 
     let principal = authorize(Permission::Write).await?;
-    check_changes(&changes)?;
-    let store = context::store()?;
-    let diff = store
-        .apply_setting_changes(Scope::Global, &changes, context::now())
-        .await?;
-    tracing::info!(
-        by = %principal.username,
-        added = diff.added,
-        changed = diff.changed,
-        removed = diff.removed,
-        "application settings changed in the console"
-    );
+    let (store, diff) = apply_changes(&principal, Scope::Global, &changes).await?;
     Ok(SavedSettings {
         diff,
         snapshot: application_snapshot(&store).await?,
     })
+}
+
+/// Checks and stores one save of either page, and logs who changed how much (never the values).
+#[cfg(feature = "ssr")]
+async fn apply_changes(
+    principal: &crate::auth::Principal,
+    scope: crate::store::settings::Scope<'_>,
+    changes: &[SettingChange],
+) -> Result<
+    (
+        crate::store::Store,
+        crate::domain::settings_edit::SettingsDiff,
+    ),
+    ConsoleError,
+> {
+    use crate::auth::context;
+    use crate::store::settings::Scope;
+
+    check_changes(changes)?;
+    let store = context::store()?;
+    let diff = store
+        .apply_setting_changes(scope, changes, context::now())
+        .await?;
+    let scope = match scope {
+        Scope::Global => "application",
+        Scope::Property(client_id) => client_id,
+    };
+    tracing::info!(
+        scope,
+        by = %principal.username,
+        added = diff.added,
+        changed = diff.changed,
+        removed = diff.removed,
+        "settings changed in the console"
+    );
+    Ok((store, diff))
 }
 
 #[cfg(feature = "ssr")]

@@ -77,13 +77,7 @@ pub fn merge_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::domain::settings_edit::settings_map as map;
 
     #[test]
     fn rows_cover_both_scopes_sorted_by_key() {

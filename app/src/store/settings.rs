@@ -291,6 +291,7 @@ async fn upsert(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::settings_edit::settings_map as map;
     use crate::store::properties::NewProperty;
     use sqlx::SqlitePool;
 
@@ -308,13 +309,6 @@ mod tests {
             .await
             .unwrap();
         (store, record.client_id)
-    }
-
-    fn map(pairs: &[(&str, &str)]) -> SettingsMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[sqlx::test(migrations = false)]
