@@ -5,7 +5,8 @@
 //! driven by 16 concurrent keep-alive connections against one in-process server on loopback.
 //!
 //! Part 2, the list at 100,000 properties: the Manage Properties query (search + feature filter +
-//! total, 50 rows) straight from the store, and the server-rendered page over HTTP.
+//! total, 50 rows) straight from the store, and the server-rendered pages over HTTP: the list, the
+//! application settings (override counts) and a property's settings.
 //!
 //! Flags: `--seconds N` per API case (default 5), `--properties N` (default 100000).
 
@@ -278,6 +279,27 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
             .collect();
         store.create_properties(&batch, 0).await.unwrap();
     }
+    // Settings for the settings pages: 30 global keys, and every tenth property overrides 5 of
+    // them (50,000 rows at 100k), so the application page's override counts have work to do.
+    for k in 0..30 {
+        store
+            .set_setting(Scope::Global, &format!("global_key_{k}"), "default", 0)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO property_settings (client_id, key, value, updated_at) \
+         SELECT p.client_id, 'global_key_' || k.n, 'own', 0 FROM properties p \
+         JOIN (SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k \
+         WHERE p.rowid % 10 = 0",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let overriding: String = sqlx::query_scalar("SELECT client_id FROM property_settings LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
     println!(
         "\n## Manage Properties at {count} properties (seeded in {:.1} s)\n",
@@ -359,15 +381,27 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
     let client = reqwest::Client::new();
     println!("\n| server-rendered page (GET, full HTML) | median ms | p95 ms |");
     println!("|---|---:|---:|");
-    for (label, url) in [
-        ("/?rows=50", format!("{base}/?rows=50")),
+    for (label, url, expected) in [
+        ("/?rows=50", format!("{base}/?rows=50"), "Manage Properties"),
         (
             "/?q=quartz&features=direct_access&rows=50",
             format!("{base}/?q=quartz&features=direct_access&rows=50"),
+            "Manage Properties",
         ),
         (
             "/?q=qu&rows=50&sort=name",
             format!("{base}/?q=qu&rows=50&sort=name"),
+            "Manage Properties",
+        ),
+        (
+            "/application (30 keys, override counts over 50,000 property values)",
+            format!("{base}/application"),
+            "global_key_29",
+        ),
+        (
+            "/properties/:id/settings (30 keys)",
+            format!("{base}/properties/{overriding}/settings"),
+            "global_key_29",
         ),
     ] {
         let mut times = Vec::new();
@@ -382,7 +416,7 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
                 .text()
                 .await
                 .unwrap();
-            assert!(body.contains("Manage Properties"));
+            assert!(body.contains(expected), "{label}: expected {expected:?}");
             times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         let (median, p95) = percentiles(&mut times);
