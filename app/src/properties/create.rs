@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use super::api::{create_new_property, list_global_settings};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use crate::domain::features::Feature;
-use crate::ui::{focus_later, use_toasts, Dialog};
+use crate::ui::{use_toasts, Dialog};
 
 #[component]
 pub fn NewPropertyPage() -> impl IntoView {
@@ -47,12 +47,7 @@ pub fn NewPropertyPage() -> impl IntoView {
                         Default::default(),
                     );
                 }
-                Err(error) => {
-                    if let Some(field) = form.server_problem_field(&error) {
-                        focus_later(field);
-                    }
-                    form.server_error.set(Some(error));
-                }
+                Err(error) => form.show_server_error(error),
             }
         });
     };

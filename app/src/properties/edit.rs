@@ -16,7 +16,7 @@ use crate::auth::Permission;
 use crate::domain::features::{console_owner_locked, normalize};
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::ui::{copy_to_clipboard, focus_later, guard_unsaved_changes, use_toasts};
+use crate::ui::{copy_to_clipboard, guard_unsaved_changes, use_toasts};
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -115,20 +115,12 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(d) => {
-                    form.name.set(d.name.clone());
-                    form.features.set(d.features.clone());
-                    form.set_whitelist(&d.whitelist);
-                    form.show_all.set(false);
+                    form.load(&d.name, &d.features, &d.whitelist);
                     expires_at.set(d.previous_secret_expires_at);
                     saved.set(d);
                     toasts.show("Changes saved.");
                 }
-                Err(error) => {
-                    if let Some(field) = form.server_problem_field(&error) {
-                        focus_later(field);
-                    }
-                    form.server_error.set(Some(error));
-                }
+                Err(error) => form.show_server_error(error),
             }
         });
     };
@@ -148,11 +140,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
         spawn_local(async move {
             match get_property_details(id).await {
                 Ok(d) => {
-                    form.name.set(d.name.clone());
-                    form.features.set(d.features.clone());
-                    form.set_whitelist(&d.whitelist);
-                    form.show_all.set(false);
-                    form.server_error.set(None);
+                    form.load(&d.name, &d.features, &d.whitelist);
                     expires_at.set(d.previous_secret_expires_at);
                     now.set(d.server_now);
                     saved.set(d);

@@ -152,6 +152,24 @@ impl PropertyForm {
         })
     }
 
+    /// Shows a refused save: beside its field (which gets focus) when it names one, else on top.
+    /// What the user typed stays.
+    pub fn show_server_error(&self, error: ConsoleError) {
+        if let Some(field) = self.server_problem_field(&error) {
+            focus_later(field);
+        }
+        self.server_error.set(Some(error));
+    }
+
+    /// Puts a stored property's name, features and whitelist into the form, as freshly loaded.
+    pub fn load(&self, name: &str, features: &[Feature], whitelist: &[String]) {
+        self.name.set(name.to_string());
+        self.features.set(features.to_vec());
+        self.set_whitelist(whitelist);
+        self.show_all.set(false);
+        self.server_error.set(None);
+    }
+
     /// Moves focus to the field the server refused, if it names one.
     pub fn server_problem_field(&self, error: &ConsoleError) -> Option<String> {
         if error.for_field("name").is_some() {
