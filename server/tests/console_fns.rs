@@ -128,15 +128,9 @@ async fn the_list_function_pages_in_sql_and_clamps_odd_input() {
 }
 
 async fn post_json(server: &TestServer, endpoint: &str, body: serde_json::Value) -> (u16, String) {
-    let response = server
-        .http
-        .post(server.url(endpoint))
-        .header("Cookie", server.fresh_admin_cookie().await)
-        .json(&body)
-        .send()
+    server
+        .console_json(&server.fresh_admin_cookie().await, endpoint, &body)
         .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 fn field_error(body: &str, field: &str) -> Option<String> {

@@ -8,32 +8,15 @@ use app::settings::model::{SavedSettings, SettingsSnapshot};
 use common::TestServer;
 use serde_json::{json, Value};
 
-async fn post_json(
-    server: &TestServer,
-    cookie: &str,
-    endpoint: &str,
-    body: Value,
-) -> (u16, String) {
-    let response = server
-        .http
-        .post(server.url(endpoint))
-        .header("Cookie", cookie)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn save_property(server: &TestServer, id: &str, changes: Value) -> (u16, String) {
     let cookie = server.fresh_admin_cookie().await;
-    post_json(
-        server,
-        &cookie,
-        "/api/settings/property/save",
-        json!({ "client_id": id, "changes": changes }),
-    )
-    .await
+    server
+        .console_json(
+            &cookie,
+            "/api/settings/property/save",
+            &json!({ "client_id": id, "changes": changes }),
+        )
+        .await
 }
 
 async fn effective(server: &TestServer, id: &str, key: &str) -> Value {
@@ -212,29 +195,29 @@ async fn viewers_read_but_cannot_save_and_signed_out_callers_get_nothing() {
     assert_eq!(snapshot.property.unwrap().name, "Shop");
 
     let change = json!([{ "key": "k", "expected": "v", "new": "forged" }]);
-    let (status, _) = post_json(
-        &server,
-        &server.viewer_cookie,
-        "/api/settings/property/save",
-        json!({ "client_id": id, "changes": change }),
-    )
-    .await;
+    let (status, _) = server
+        .console_json(
+            &server.viewer_cookie,
+            "/api/settings/property/save",
+            &json!({ "client_id": id, "changes": change }),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = post_json(
-        &server,
-        &server.viewer_cookie,
-        "/api/settings/application/save",
-        json!({ "changes": [{ "key": "g", "expected": null, "new": "forged" }] }),
-    )
-    .await;
+    let (status, _) = server
+        .console_json(
+            &server.viewer_cookie,
+            "/api/settings/application/save",
+            &json!({ "changes": [{ "key": "g", "expected": null, "new": "forged" }] }),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = post_json(
-        &server,
-        "",
-        "/api/settings/property/save",
-        json!({ "client_id": id, "changes": change }),
-    )
-    .await;
+    let (status, _) = server
+        .console_json(
+            "",
+            "/api/settings/property/save",
+            &json!({ "client_id": id, "changes": change }),
+        )
+        .await;
     assert_eq!(status, 401);
     let (status, _) = server.console("", "/api/settings/application", &[]).await;
     assert_eq!(status, 401);
@@ -278,16 +261,16 @@ async fn deleting_a_global_key_keeps_the_property_overrides_it_counted() {
     assert_eq!(snapshot.rows.len(), 1);
     assert_eq!(snapshot.rows[0].overrides, 2);
 
-    let (status, body) = post_json(
-        &server,
-        &cookie,
-        "/api/settings/application/save",
-        json!({ "changes": [
+    let (status, body) = server
+        .console_json(
+            &cookie,
+            "/api/settings/application/save",
+            &json!({ "changes": [
             { "key": "site_name", "expected": "Global", "new": null },
             { "key": "default_flow_name", "expected": null, "new": "standard" },
         ] }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let saved: SavedSettings = serde_json::from_str(&body).unwrap();
     assert_eq!(

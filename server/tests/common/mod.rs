@@ -80,6 +80,24 @@ impl TestServer {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
+    /// POSTs a JSON body to a console server function (those declared `input = Json`).
+    pub async fn console_json(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        body: &serde_json::Value,
+    ) -> (u16, String) {
+        let response = self
+            .http
+            .post(self.url(endpoint))
+            .header("Cookie", cookie)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     /// A new admin session at the current (test) clock time, for tests that move the clock past
     /// the session's idle limit.
     pub async fn fresh_admin_cookie(&self) -> String {
