@@ -39,19 +39,28 @@ pub fn PropertyPage() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(details) => view! { <PropertyEditor details/> }.into_any(),
-                        Err(error) => view! { <NotFoundNotice error/> }.into_any(),
+                        Err(error) => {
+                            view! { <PropertyLoadFailed error heading="Property not found"/> }.into_any()
+                        }
                     })
             }}
         </Suspense>
     }
 }
 
+/// A property page whose data could not be loaded: "Property not found" when the property is gone,
+/// else `heading`, with the reason and the way back to the list.
 #[component]
-fn NotFoundNotice(error: ConsoleError) -> impl IntoView {
+pub fn PropertyLoadFailed(error: ConsoleError, heading: &'static str) -> impl IntoView {
+    let heading = if error == ConsoleError::NotFound {
+        "Property not found"
+    } else {
+        heading
+    };
     view! {
-        <Title text="Property not found · Gatehouse"/>
+        <Title text=format!("{heading} · Gatehouse")/>
         <section class="page empty-state">
-            <h1>"Property not found"</h1>
+            <h1>{heading}</h1>
             <p>{error.to_string()}</p>
             <p>
                 <a class="button primary" href="/">"Back to Manage Properties"</a>

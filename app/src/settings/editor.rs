@@ -58,6 +58,14 @@ impl EditRow {
     }
 }
 
+/// The summary above the table when a row's problem blocked the save.
+fn rows_need_fixing() -> ConsoleError {
+    ConsoleError::invalid(
+        "settings",
+        "Nothing was saved: fix the rows marked in red, then press Save Changes again.",
+    )
+}
+
 fn value_input_id(row: u64) -> String {
     format!("setting-value-{row}")
 }
@@ -157,7 +165,7 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
         focus_later(next.map(trash_id).unwrap_or_else(|| "add-setting".into()));
     };
     let trash = Callback::new(move |row: EditRow| {
-        if !on_property && row.loaded.is_some() {
+        if !on_property && !row.is_new() {
             confirm_delete.set(Some(row));
         } else {
             remove(row.id);
@@ -185,10 +193,7 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
             }
         });
         if let Some(field) = first_problem {
-            error.set(Some(ConsoleError::invalid(
-                "settings",
-                "Nothing was saved: fix the rows marked in red, then press Save Changes again.",
-            )));
+            error.set(Some(rows_need_fixing()));
             focus_later(field);
             return;
         }
@@ -345,10 +350,7 @@ fn show_save_error(
         if let Some(row) = row {
             row.value_error.set(Some(message.clone()));
             focus_later(value_input_id(row.id));
-            let _ = error.try_set(Some(ConsoleError::invalid(
-                "settings",
-                "Nothing was saved: fix the rows marked in red, then press Save Changes again.",
-            )));
+            let _ = error.try_set(Some(rows_need_fixing()));
             return;
         }
     }

@@ -8,7 +8,7 @@ use super::api::{get_application_settings, get_property_settings};
 use super::editor::SettingsEditor;
 use crate::auth::pages::can;
 use crate::auth::Permission;
-use crate::error::ConsoleError;
+use crate::properties::edit::PropertyLoadFailed;
 
 #[component]
 pub fn PropertySettingsPage() -> impl IntoView {
@@ -55,7 +55,10 @@ pub fn PropertySettingsPage() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(error) => view! { <LoadFailed error/> }.into_any(),
+                        Err(error) => view! {
+                            <PropertyLoadFailed error heading="Settings could not be loaded"/>
+                        }
+                        .into_any(),
                     })
             }}
         </Suspense>
@@ -99,24 +102,5 @@ fn ReadOnlyNote() -> impl IntoView {
         <Show when=move || !can(Permission::Write)>
             <p class="notice warning">"You can view these settings; only an admin can change them."</p>
         </Show>
-    }
-}
-
-#[component]
-fn LoadFailed(error: ConsoleError) -> impl IntoView {
-    let heading = if error == ConsoleError::NotFound {
-        "Property not found"
-    } else {
-        "Settings could not be loaded"
-    };
-    view! {
-        <Title text=format!("{heading} · Gatehouse")/>
-        <section class="page empty-state">
-            <h1>{heading}</h1>
-            <p>{error.to_string()}</p>
-            <p>
-                <a class="button primary" href="/">"Back to Manage Properties"</a>
-            </p>
-        </section>
     }
 }
