@@ -78,8 +78,10 @@ ensure_build_tools() {
   ensure_cargo_leptos
 }
 
-# The release site (target/site) and server binary (target/release/server).
+# The release site (target/site) and server binary (target/release/server). `--split` is required:
+# every page is a lazy route in its own wasm chunk, and a build without it does not hydrate.
+# `--precompress` writes .gz and .br twins of the bundle, which the server sends as they are.
 build_release() {
   say "Building Gatehouse (release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release --split --precompress)
 }

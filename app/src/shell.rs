@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::auth::api::current_user;
 use crate::auth::pages::{signed_in, AccountPage, CurrentUser, SignInPage, UserMenu, UsersPage};
@@ -70,20 +70,53 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main" class="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=PropertiesPage/>
-                    <Route path=path!("/properties/new") view=NewPropertyPage/>
-                    <Route path=path!("/properties/:id") view=PropertyPage/>
-                    <Route path=path!("/properties/:id/settings") view=PropertySettingsPage/>
-                    <Route path=path!("/application") view=AppSettingsPage/>
-                    <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/users") view=UsersPage/>
+                    <Route path=path!("") view={Lazy::<PropertiesRoute>::new()}/>
+                    <Route path=path!("/properties/new") view={Lazy::<NewPropertyRoute>::new()}/>
+                    <Route path=path!("/properties/:id") view={Lazy::<PropertyRoute>::new()}/>
+                    <Route
+                        path=path!("/properties/:id/settings")
+                        view={Lazy::<PropertySettingsRoute>::new()}
+                    />
+                    <Route path=path!("/application") view={Lazy::<AppSettingsRoute>::new()}/>
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()}/>
                 </Routes>
             </main>
             <ToastRegion/>
             </CurrentUserProvider>
         </Router>
     }
+}
+
+/// Declares a route whose page is compiled into its own wasm chunk (`cargo leptos build --split`):
+/// the browser fetches a page's code when the page is first shown, not with the first page.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    PropertiesRoute => PropertiesPage,
+    NewPropertyRoute => NewPropertyPage,
+    PropertyRoute => PropertyPage,
+    PropertySettingsRoute => PropertySettingsPage,
+    AppSettingsRoute => AppSettingsPage,
+    SignInRoute => SignInPage,
+    AccountRoute => AccountPage,
+    UsersRoute => UsersPage,
 }
 
 /// Loads who is signed in (again on every navigation, so sign-in and sign-out show at once) and

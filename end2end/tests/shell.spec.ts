@@ -23,6 +23,26 @@ test("navigation moves between pages without a reload and marks the current one"
   await expect(nav.getByRole("link", { name: "Application settings" })).toHaveAttribute("aria-current", "page");
 });
 
+test("each page's code arrives compressed, and only when the page is first shown", async ({ page }) => {
+  const fetched = new Map<string, string | undefined>();
+  page.on("response", (response) => {
+    const file = new URL(response.url()).pathname;
+    if (file.startsWith("/pkg/")) fetched.set(file.slice(5), response.headers()["content-encoding"]);
+  });
+  const chunkOf = (route: string) => [...fetched.keys()].find((f) => f.startsWith(`split___${route}_route_view_`));
+
+  await openHydrated(page, "/");
+  expect(fetched.get("gatehouse.wasm")).toBe("br");
+  expect(chunkOf("properties")).toBeDefined();
+  expect(fetched.get(chunkOf("properties")!)).toBe("br");
+  expect(chunkOf("app_settings")).toBeUndefined();
+
+  await page.getByRole("navigation", { name: "Primary" }).getByRole("link", { name: "Application settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Application settings" })).toBeVisible();
+  expect(chunkOf("app_settings")).toBeDefined();
+  await expect(page.getByRole("button", { name: "Add Setting" })).toBeEnabled();
+});
+
 test.describe("not found", () => {
   test.use({ allowedConsoleErrors: [/status of 404/] });
 
