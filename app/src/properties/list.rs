@@ -18,6 +18,12 @@ use crate::ui::use_toasts;
 /// How long typing pauses before the search runs.
 const SEARCH_DEBOUNCE_MS: u64 = 250;
 
+/// The list as loaded, with the view and refresh count it was loaded for.
+type ListResource = Resource<(
+    (ListView, u32),
+    Result<ListResult, crate::error::ConsoleError>,
+)>;
+
 #[derive(Clone, Debug)]
 enum OpenDialog {
     Copy(PropertySummary),
@@ -29,13 +35,26 @@ pub fn PropertiesPage() -> impl IntoView {
     let query = use_query_map();
     let view_state = Memo::new(move |_| query.with(|q| ListView::from_query(|key| q.get_str(key))));
     let refresh = RwSignal::new(0u32);
-    let list = Resource::new(
-        move || (view_state.get(), refresh.get()),
-        |(view, _)| list_properties(view),
+    let wanted = Memo::new(move |_| (view_state.get(), refresh.get()));
+    // Each answer carries the request it answers, so the table can say it is out of date while a
+    // newer one loads. (Transition's `set_pending` would do this with an effect that also runs on
+    // the server, after the response is gone, and panics there.)
+    let list: ListResource = Resource::new(
+        move || wanted.get(),
+        |request| async move {
+            let answer = list_properties(request.0.clone()).await;
+            (request, answer)
+        },
     );
+    let busy = Signal::derive(move || {
+        list.with(|loaded| {
+            loaded
+                .as_ref()
+                .is_some_and(|(request, _)| *request != wanted.get())
+        })
+    });
     let dialog = RwSignal::new(None::<OpenDialog>);
     let open_menu = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
     let toasts = use_toasts();
 
     let navigate = use_navigate();
@@ -89,16 +108,15 @@ pub fn PropertiesPage() -> impl IntoView {
                 <FeatureFilter view_state go/>
             </div>
             <ActiveFilter view_state go/>
-            <Transition
-                fallback=|| view! { <p class="muted" role="status">"Loading properties…"</p> }
-                set_pending=pending
-            >
+            <Transition fallback=|| {
+                view! { <p class="muted" role="status">"Loading properties…"</p> }
+            }>
                 {move || {
                     list.get()
-                        .map(|result| match result {
+                        .map(|(_, answer)| match answer {
                             Ok(result) => {
                                 view! {
-                                    <PropertyTable result=result.clone() view_state go dialog open_menu pending/>
+                                    <PropertyTable result=result.clone() view_state go dialog open_menu busy/>
                                     <Pager result view_state go/>
                                 }
                                     .into_any()
@@ -301,13 +319,13 @@ fn PropertyTable(
     go: Callback<(ListView, bool)>,
     dialog: RwSignal<Option<OpenDialog>>,
     open_menu: RwSignal<Option<String>>,
-    pending: RwSignal<bool>,
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let empty = result.rows.is_empty();
     let filtered =
         view_state.with_untracked(|v| !v.search.trim().is_empty() || !v.features.is_empty());
     view! {
-        <div class="table-wrap" aria-busy=move || pending.get().to_string()>
+        <div class="table-wrap" aria-busy=move || busy.get().to_string()>
             <table class="data">
                 <caption class="visually-hidden">"Properties"</caption>
                 <thead>
@@ -626,17 +644,13 @@ fn set_rows_cookie(rows: u32) {
 
 /// After hydration: if local storage remembers a page size the server did not know (cookie gone),
 /// restore the cookie and reload the list with it.
-fn remember_page_size(
-    view_state: Memo<ListView>,
-    list: Resource<Result<ListResult, crate::error::ConsoleError>>,
-    refresh: RwSignal<u32>,
-) {
+fn remember_page_size(view_state: Memo<ListView>, list: ListResource, refresh: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
         }
-        let Some(Ok(result)) = list.get() else {
+        let Some((_, Ok(result))) = list.get() else {
             return false;
         };
         use gloo_storage::Storage;
