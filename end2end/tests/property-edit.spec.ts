@@ -253,6 +253,31 @@ test("leaving with unsaved changes asks first", async ({ page, request }) => {
   await expect(page).toHaveURL(/\/$/);
 });
 
+test("Back with unsaved changes asks first; staying keeps the page and the edits", async ({ page, request }) => {
+  const tag = uniqueTag("back");
+  const property = await addProperty(request, tag);
+  await openHydrated(page, `/properties/${property.client_id}/settings`);
+  await page.getByRole("link", { name: tag }).click();
+  await expect(page.getByRole("heading", { level: 1, name: tag })).toBeVisible();
+  await page.getByLabel("Name").fill("Not saved yet");
+
+  const asked = new Promise<string>((resolve) =>
+    page.once("dialog", (dialog) => {
+      resolve(dialog.message());
+      void dialog.dismiss();
+    }),
+  );
+  await page.evaluate(() => history.back());
+  expect(await asked).toContain("unsaved changes");
+  await expect(page).toHaveURL(new RegExp(`/properties/${property.client_id}$`));
+  await expect(page.getByLabel("Name")).toHaveValue("Not saved yet");
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.evaluate(() => history.back());
+  await expect(page).toHaveURL(new RegExp(`/properties/${property.client_id}/settings$`));
+  await expect(page.getByRole("heading", { level: 1, name: "Edit Settings" })).toBeVisible();
+});
+
 test.describe("conflicts and refusals", () => {
   test.use({ allowedConsoleErrors: [/status of (409|422)/] });
 

@@ -205,6 +205,27 @@ test("trash, then leave without saving: asked first, and nothing changes", async
   expect(await ownKeys(request, property.client_id)).toEqual([`${tag}_a`]);
 });
 
+test("trash, then Back: asked first; staying keeps the edit, leaving changes nothing", async ({ page, request }) => {
+  const tag = uniqueTag("bk");
+  const property = await addProperty(request, tag);
+  await setOwn(request, property.client_id, `${tag}_a`, "1");
+  await openHydrated(page, `/properties/${property.client_id}`);
+  await page.getByRole("link", { name: "Edit Settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Edit Settings" })).toBeVisible();
+  await row(page, `${tag}_a`).getByRole("button", { name: `Remove ${tag}_a` }).click();
+  await expect(row(page, `${tag}_a`)).toHaveCount(0);
+
+  page.once("dialog", (dialog) => void dialog.dismiss());
+  await page.evaluate(() => history.back());
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(row(page, `${tag}_a`)).toHaveCount(0);
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.evaluate(() => history.back());
+  await expect(page).toHaveURL(new RegExp(`/properties/${property.client_id}$`));
+  expect(await ownKeys(request, property.client_id)).toEqual([`${tag}_a`]);
+});
+
 test("application settings: add, change and delete; seen on property pages and over the API", async ({ page, request }) => {
   const tag = uniqueTag("app");
   const key = `${tag}_default_flow`;
