@@ -58,9 +58,11 @@ const row = (label, files) => {
   rows.push([label, String(files.length), kb(s.raw), kb(s.gz), kb(s.br), s.gz <= BUDGET_GZ ? "within" : "over"]);
 };
 row("entry only (framework, frame, router)", entry);
-for (const [split, chunks] of Object.entries(manifest)) {
-  const name = split.replace(/^__/, "").replace(/_route_view_\d+$/, "");
-  row(PAGES[name] ?? name, [...entry, ...chunks.map((c) => `${c}.wasm`)]);
+const routeOf = (split) => split.replace(/^__/, "").replace(/_route_view_\d+$/, "");
+const order = Object.keys(PAGES);
+const rank = (split) => (order.includes(routeOf(split)) ? order.indexOf(routeOf(split)) : order.length);
+for (const [split, chunks] of Object.entries(manifest).sort(([a], [b]) => rank(a) - rank(b))) {
+  row(PAGES[routeOf(split)] ?? routeOf(split), [...entry, ...chunks.map((c) => `${c}.wasm`)]);
 }
 row("every page (the whole bundle)", all);
 
