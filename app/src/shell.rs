@@ -12,7 +12,7 @@ use crate::auth::Permission;
 use crate::icons;
 use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
 use crate::settings::{AppSettingsPage, PropertySettingsPage};
-use crate::ui::{install_back_forward_guard, provide_toasts, ToastRegion};
+use crate::ui::{install_leave_guard, provide_toasts, ToastRegion};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,8 +61,8 @@ fn content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
-    // Before the router, whose popstate listener must run after the guard's.
-    install_back_forward_guard();
+    // Before the router: its popstate listener must run after the guard's.
+    install_leave_guard();
     view! {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>

@@ -35,22 +35,19 @@ pub fn PropertiesPage() -> impl IntoView {
     let query = use_query_map();
     let view_state = Memo::new(move |_| query.with(|q| ListView::from_query(|key| q.get_str(key))));
     let refresh = RwSignal::new(0u32);
-    let wanted = Memo::new(move |_| (view_state.get(), refresh.get()));
+    let wanted = move || (view_state.get(), refresh.get());
     // Each answer carries the request it answers, so the table can say it is out of date while a
     // newer one loads. (Transition's `set_pending` would do this with an effect that also runs on
     // the server, after the response is gone, and panics there.)
-    let list: ListResource = Resource::new(
-        move || wanted.get(),
-        |request| async move {
-            let answer = list_properties(request.0.clone()).await;
-            (request, answer)
-        },
-    );
+    let list: ListResource = Resource::new(wanted, |request| async move {
+        let answer = list_properties(request.0.clone()).await;
+        (request, answer)
+    });
     let busy = Signal::derive(move || {
         list.with(|loaded| {
             loaded
                 .as_ref()
-                .is_some_and(|(request, _)| *request != wanted.get())
+                .is_some_and(|(request, _)| *request != wanted())
         })
     });
     let dialog = RwSignal::new(None::<OpenDialog>);

@@ -18,38 +18,16 @@ pub fn focus_later(id: String) {
     let _ = id;
 }
 
-/// Asks before leaving with unsaved changes: on reload / close (the browser's own prompt), on any
-/// link click inside the console, and on Back / Forward.
+/// Asks before leaving with unsaved changes: on reload / close (the browser's own prompt), on a
+/// link click inside the console, and on Back / Forward. The listeners are installed once, by
+/// [`install_leave_guard`]; a page only registers whether it has unsaved changes, for as long as
+/// it is shown.
 pub fn guard_unsaved_changes(dirty: Memo<bool>) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-
-        let is_dirty = move || dirty.try_get_untracked().unwrap_or(false);
-        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
-            if is_dirty() {
-                ev.prevent_default();
-                ev.set_return_value("unsaved");
-            }
-        });
-        let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-            if !is_dirty() || ev.default_prevented() {
-                return;
-            }
-            let anchor = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href]").ok().flatten());
-            if anchor.is_some() && !confirm_leaving() {
-                ev.prevent_default();
-                ev.stop_propagation();
-            }
-        });
-        // Back / Forward: see `install_back_forward_guard`.
         let location = leptos_router::hooks::use_location();
-        let guard = back_forward::register(move || {
-            is_dirty().then(|| {
+        let guard = leave_guard::register(move || {
+            dirty.try_get_untracked().unwrap_or(false).then(|| {
                 let path = location.pathname.try_get_untracked().unwrap_or_default();
                 let query = location.search.try_get_untracked().unwrap_or_default();
                 let hash = location.hash.try_get_untracked().unwrap_or_default();
@@ -61,45 +39,31 @@ pub fn guard_unsaved_changes(dirty: Memo<bool>) {
                 format!("{path}{query}{hash}")
             })
         });
-        let _ = document().add_event_listener_with_callback_and_bool(
-            "click",
-            click.as_ref().unchecked_ref(),
-            true,
-        );
-        let click = send_wrapper::SendWrapper::new(click);
-        on_cleanup(move || {
-            unload.remove();
-            back_forward::unregister(guard);
-            let _ = document().remove_event_listener_with_callback_and_bool(
-                "click",
-                click.as_ref().unchecked_ref(),
-                true,
-            );
-        });
+        on_cleanup(move || leave_guard::unregister(guard));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = dirty;
 }
 
-/// Lets [`guard_unsaved_changes`] ask on Back / Forward. When `popstate` fires the address has
-/// already changed, and the router moves to the other page on its own `popstate` listener. Ours
-/// must come first, and listeners on `window` run in the order they were added, so the App calls
-/// this before it creates the router. Staying hides the event from the router and puts the page's
+/// Installs the listeners behind [`guard_unsaved_changes`]. The App calls it before it creates the
+/// router: on Back / Forward the address has already changed when `popstate` fires, and the router
+/// moves to the other page from its own `popstate` listener. Listeners on `window` run in the order
+/// they were added, so ours runs first; staying hides the event from the router and puts the page's
 /// address back on top of the history.
-pub fn install_back_forward_guard() {
+pub fn install_leave_guard() {
     #[cfg(feature = "hydrate")]
-    back_forward::install();
+    leave_guard::install();
 }
 
 #[cfg(feature = "hydrate")]
-mod back_forward {
+mod leave_guard {
     use std::cell::{Cell, RefCell};
 
-    use leptos::prelude::window;
+    use leptos::prelude::{document, window};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
-    /// Each guard answers the address to stay at when its page has unsaved changes.
+    /// Each shown page with a guard answers the address to stay at while it has unsaved changes.
     type Guard = Box<dyn Fn() -> Option<String>>;
 
     thread_local! {
@@ -118,16 +82,48 @@ mod back_forward {
         GUARDS.with_borrow_mut(|guards| guards.retain(|(other, _)| *other != id));
     }
 
+    /// Where to stay, if a shown page has unsaved changes.
+    fn stay_at() -> Option<String> {
+        GUARDS.with_borrow(|guards| guards.iter().find_map(|(_, guard)| guard()))
+    }
+
+    fn confirm_leaving() -> bool {
+        window()
+            .confirm_with_message("You have unsaved changes. Leave this page and lose them?")
+            .unwrap_or(true)
+    }
+
     pub fn install() {
         if INSTALLED.replace(true) {
             return;
         }
+        let on_unload =
+            Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(|ev: web_sys::BeforeUnloadEvent| {
+                if stay_at().is_some() {
+                    ev.prevent_default();
+                    ev.set_return_value("unsaved");
+                }
+            });
+        // Capture phase: before the router turns the click into a navigation.
+        let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(|ev: web_sys::MouseEvent| {
+            if ev.default_prevented() || stay_at().is_none() {
+                return;
+            }
+            let on_link = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+                .is_some();
+            if on_link && !confirm_leaving() {
+                ev.prevent_default();
+                ev.stop_propagation();
+            }
+        });
         let on_popstate = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
-            let stay_at = GUARDS.with_borrow(|guards| guards.iter().find_map(|(_, guard)| guard()));
-            let Some(here) = stay_at else {
+            let Some(here) = stay_at() else {
                 return;
             };
-            if super::confirm_leaving() {
+            if confirm_leaving() {
                 return;
             }
             ev.stop_immediate_propagation();
@@ -135,16 +131,19 @@ mod back_forward {
                 let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here));
             }
         });
-        let _ = window()
+        let window = window();
+        let _ = window
+            .add_event_listener_with_callback("beforeunload", on_unload.as_ref().unchecked_ref());
+        let _ = document().add_event_listener_with_callback_and_bool(
+            "click",
+            on_click.as_ref().unchecked_ref(),
+            true,
+        );
+        let _ = window
             .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
-        // Lives as long as the page.
+        // They live as long as the page.
+        on_unload.forget();
+        on_click.forget();
         on_popstate.forget();
     }
-}
-
-#[cfg(feature = "hydrate")]
-fn confirm_leaving() -> bool {
-    window()
-        .confirm_with_message("You have unsaved changes. Leave this page and lose them?")
-        .unwrap_or(true)
 }
