@@ -69,15 +69,8 @@ impl TestServer {
         endpoint: &str,
         form: &[(&str, &str)],
     ) -> (u16, String) {
-        let response = self
-            .http
-            .post(self.url(endpoint))
-            .header("Cookie", cookie)
-            .form(form)
-            .send()
+        self.post_console(cookie, endpoint, |request| request.form(form))
             .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
     }
 
     /// POSTs a JSON body to a console server function (those declared `input = Json`).
@@ -87,14 +80,18 @@ impl TestServer {
         endpoint: &str,
         body: &serde_json::Value,
     ) -> (u16, String) {
-        let response = self
-            .http
-            .post(self.url(endpoint))
-            .header("Cookie", cookie)
-            .json(body)
-            .send()
+        self.post_console(cookie, endpoint, |request| request.json(body))
             .await
-            .unwrap();
+    }
+
+    async fn post_console(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        with_body: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> (u16, String) {
+        let request = self.http.post(self.url(endpoint)).header("Cookie", cookie);
+        let response = with_body(request).send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
