@@ -22,3 +22,7 @@ pub mod store;
 pub mod ui;
 
 pub use shell::{shell, App};
+
+/// Referenced by the wasm entry so the linker keeps this crate, and with it the islands' exported
+/// hydration functions, which nothing else in the entry calls.
+pub fn link_islands() {}

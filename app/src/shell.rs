@@ -3,16 +3,17 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::hooks::use_location;
-use leptos_router::{lazy_route, path, Lazy, LazyRoute};
+use leptos_router::path;
 
 use crate::auth::api::current_user;
-use crate::auth::pages::{signed_in, AccountPage, CurrentUser, SignInPage, UserMenu, UsersPage};
-use crate::auth::Permission;
+use crate::auth::pages::{
+    signed_in, AccountRoute, CurrentUser, SignInRoute, UserMenu, UsersRoute, Viewer,
+};
+use crate::auth::{Permission, Principal};
 use crate::icons;
-use crate::properties::{NewPropertyPage, PropertiesPage, PropertyPage};
-use crate::settings::{AppSettingsPage, PropertySettingsPage};
-use crate::ui::{install_leave_guard, provide_toasts, ToastRegion};
+use crate::properties::{NewPropertyRoute, PropertiesRoute, PropertyRoute};
+use crate::settings::{AppSettingsRoute, PropertySettingsRoute};
+use crate::ui::{island_ready, provide_toasts};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -27,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -57,12 +58,12 @@ fn content_security_policy() {
     }
 }
 
+/// The console frame. It is rendered on the server only: the interactive parts of each page are
+/// islands (`#[island(lazy)]`), each hydrated from its own wasm chunk, so the browser never loads
+/// the router or the frame.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_toasts();
-    // Before the router: its popstate listener must run after the guard's.
-    install_leave_guard();
     view! {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>
@@ -72,70 +73,55 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main" class="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view={Lazy::<PropertiesRoute>::new()}/>
-                    <Route path=path!("/properties/new") view={Lazy::<NewPropertyRoute>::new()}/>
-                    <Route path=path!("/properties/:id") view={Lazy::<PropertyRoute>::new()}/>
-                    <Route
-                        path=path!("/properties/:id/settings")
-                        view={Lazy::<PropertySettingsRoute>::new()}
-                    />
-                    <Route path=path!("/application") view={Lazy::<AppSettingsRoute>::new()}/>
-                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
-                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
-                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()}/>
+                    <Route path=path!("") view=PropertiesRoute/>
+                    <Route path=path!("/properties/new") view=NewPropertyRoute/>
+                    <Route path=path!("/properties/:id") view=PropertyRoute/>
+                    <Route path=path!("/properties/:id/settings") view=PropertySettingsRoute/>
+                    <Route path=path!("/application") view=AppSettingsRoute/>
+                    <Route path=path!("/sign-in") view=SignInRoute/>
+                    <Route path=path!("/account") view=AccountRoute/>
+                    <Route path=path!("/users") view=UsersRoute/>
                 </Routes>
             </main>
-            <ToastRegion/>
             </CurrentUserProvider>
         </Router>
     }
 }
 
-/// Declares a route whose page is compiled into its own wasm chunk (`cargo leptos build --split`):
-/// the browser fetches a page's code when the page is first shown, not with the first page.
-macro_rules! lazy_page {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    )*};
+/// Renders a page island once the server knows who is signed in, handing it the viewer.
+pub fn with_viewer<V: IntoView + 'static>(
+    page: impl Fn(Option<Principal>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move { page(user.await.ok().flatten()) })
+            }}
+        </Suspense>
+    }
 }
 
-lazy_page! {
-    PropertiesRoute => PropertiesPage,
-    NewPropertyRoute => NewPropertyPage,
-    PropertyRoute => PropertyPage,
-    PropertySettingsRoute => PropertySettingsPage,
-    AppSettingsRoute => AppSettingsPage,
-    SignInRoute => SignInPage,
-    AccountRoute => AccountPage,
-    UsersRoute => UsersPage,
+/// What every page island does first: share who is looking with its parts, make room for
+/// confirmations, and report when it is interactive.
+pub fn start_page_island(viewer: Option<Principal>) {
+    provide_context(Viewer(viewer));
+    provide_toasts();
+    island_ready();
 }
 
-/// Loads who is signed in (again on every navigation, so sign-in and sign-out show at once) and
-/// shares it with the frame and the pages.
+/// Loads who is signed in and shares it with the frame and the pages.
 #[component]
 fn CurrentUserProvider(children: Children) -> impl IntoView {
-    let location = use_location();
-    let user: CurrentUser = Resource::new(move || location.pathname.get(), |_| current_user());
+    let user: CurrentUser = Resource::new(|| (), |_| current_user());
     provide_context(user);
     children()
 }
 
-/// Product name and the primary navigation. On narrow screens the navigation folds behind a
-/// "Menu" button.
+/// Product name, the primary navigation and who is signed in.
 #[component]
 fn Header() -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
     let user = expect_context::<CurrentUser>();
     let is_admin = move || signed_in(user).is_some_and(|p| p.can(Permission::ManageUsers));
     view! {
@@ -144,38 +130,38 @@ fn Header() -> impl IntoView {
                 {icons::logo()}
                 <span class="brand-name">"Gatehouse"</span>
             </a>
-            <button
-                type="button"
-                class="menu-toggle"
-                aria-controls="primary-nav"
-                aria-expanded=move || if menu_open.get() { "true" } else { "false" }
-                on:click=move |_| set_menu_open.update(|open| *open = !*open)
-            >
-                {icons::menu()}
-                <span>"Menu"</span>
-            </button>
-            <nav
-                id="primary-nav"
-                class="primary-nav"
-                class:open=move || menu_open.get()
-                aria-label="Primary"
-            >
-                <A href="/" on:click=move |_| set_menu_open.set(false)>
-                    "Properties"
-                </A>
-                <A href="/application" on:click=move |_| set_menu_open.set(false)>
-                    "Application settings"
-                </A>
+            <MenuToggle/>
+            <nav id="primary-nav" class="primary-nav" aria-label="Primary">
+                <A href="/">"Properties"</A>
+                <A href="/application">"Application settings"</A>
                 <Transition fallback=|| ()>
                     <Show when=is_admin>
-                        <A href="/users" on:click=move |_| set_menu_open.set(false)>
-                            "Users"
-                        </A>
+                        <A href="/users">"Users"</A>
                     </Show>
                 </Transition>
             </nav>
             <UserMenu user/>
         </header>
+    }
+}
+
+/// On narrow screens the navigation folds behind this "Menu" button (the stylesheet shows the
+/// navigation while the button is expanded).
+#[island]
+fn MenuToggle() -> impl IntoView {
+    let (open, set_open) = signal(false);
+    island_ready();
+    view! {
+        <button
+            type="button"
+            class="menu-toggle"
+            aria-controls="primary-nav"
+            aria-expanded=move || if open.get() { "true" } else { "false" }
+            on:click=move |_| set_open.update(|open| *open = !*open)
+        >
+            {icons::menu()}
+            <span>"Menu"</span>
+        </button>
     }
 }
 

@@ -3,6 +3,14 @@ import { test as base, expect, Page } from "@playwright/test";
 /** Opens a console page and waits until the wasm has hydrated it (the body gets data-hydrated). */
 export async function openHydrated(page: Page, url: string) {
   await page.goto(url);
+  await waitHydrated(page);
+}
+
+/**
+ * Waits until the page's islands are interactive. Every page is its own document, so after a
+ * navigation (checked first, with toHaveURL) the new page hydrates before it can be used.
+ */
+export async function waitHydrated(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 }
 

@@ -1,22 +1,20 @@
-//! The browser entry point: hydrates the server-rendered console.
+//! The browser entry point. The console is rendered on the server; only its islands (the
+//! interactive parts of each page) hydrate, each from its own wasm chunk, loaded when a page that
+//! shows it is opened.
 #![recursion_limit = "256"]
 
-/// Each page's code is its own wasm chunk, so hydration waits for the current page's chunk
-/// (already preloaded by the server-rendered `<link>`s) before it attaches.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
-            .await
-            .forget();
-        // A marker for end-to-end tests (and curious operators): the page is interactive from here on.
-        let _ = body.set_attribute("data-hydrated", "true");
-    });
+    // The islands are exported from the `app` crate; this keeps that crate linked in.
+    app::link_islands();
+    leptos::mount::hydrate_islands();
+    // A page without islands is as interactive as it gets already (see `ui::island_ready`).
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(document) = document {
+        let islands = document.query_selector("leptos-island").ok().flatten();
+        if let (None, Some(body)) = (islands, document.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    }
 }

@@ -11,9 +11,10 @@ use super::api::{
 };
 use super::{Permission, Principal, Role};
 use crate::error::ConsoleError;
-use crate::ui::{use_toasts, Dialog};
+use crate::shell::{start_page_island, with_viewer};
+use crate::ui::{use_toasts, Dialog, ToastRegion};
 
-/// The signed-in person as the frame knows it (refreshed on navigation).
+/// The signed-in person as the frame knows it (loaded again for every page).
 pub type CurrentUser = Resource<Result<Option<Principal>, ConsoleError>>;
 
 /// The signed-in person, if known yet.
@@ -21,18 +22,29 @@ pub fn signed_in(user: CurrentUser) -> Option<Principal> {
     user.get().and_then(|r| r.ok()).flatten()
 }
 
-/// Whether the signed-in person may do `permission` (false while unknown).
+/// Who is looking at a page: the server hands it to each page island, which shares it with its
+/// parts through context.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<Principal>);
+
+/// Whether the signed-in person may do `permission`.
 pub fn can(permission: Permission) -> bool {
-    use_context::<CurrentUser>()
-        .and_then(signed_in)
+    use_context::<Viewer>()
+        .and_then(|viewer| viewer.0)
         .is_some_and(|p| p.can(permission))
 }
 
+/// The route: hands the page to return to after signing in (`?next=`) to the page island.
 #[component]
-pub fn SignInPage() -> impl IntoView {
+pub fn SignInRoute() -> impl IntoView {
+    let next = use_query_map().with_untracked(|q| q.get("next").unwrap_or_else(|| "/".into()));
+    view! { <SignInPage next/> }
+}
+
+#[island(lazy)]
+fn SignInPage(next: String) -> impl IntoView {
+    start_page_island(None);
     let action = ServerAction::<SignIn>::new();
-    let query = use_query_map();
-    let next = move || query.with(|q| q.get("next").unwrap_or_else(|| "/".into()));
     let error = move || {
         action
             .value()
@@ -45,7 +57,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="page sign-in">
             <h1>"Sign in to Gatehouse"</h1>
             <ActionForm action=action>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="username">"Username"</label>
                     <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
@@ -73,6 +85,7 @@ pub fn SignInPage() -> impl IntoView {
                 "Lost the admin password? On the server run "<code>"server user reset-password admin"</code>"."
             </p>
         </section>
+        <ToastRegion/>
     }
 }
 
@@ -103,7 +116,13 @@ pub fn UserMenu(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-pub fn AccountPage() -> impl IntoView {
+pub fn AccountRoute() -> impl IntoView {
+    with_viewer(|viewer| view! { <AccountPage viewer/> })
+}
+
+#[island(lazy)]
+fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
+    start_page_island(viewer);
     let action = ServerAction::<ChangePassword>::new();
     let error_for = move |field: &'static str| {
         move || {
@@ -155,11 +174,18 @@ pub fn AccountPage() -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
+        <ToastRegion/>
     }
 }
 
 #[component]
-pub fn UsersPage() -> impl IntoView {
+pub fn UsersRoute() -> impl IntoView {
+    with_viewer(|viewer| view! { <UsersPage viewer/> })
+}
+
+#[island(lazy)]
+fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
+    start_page_island(viewer);
     let refresh = RwSignal::new(0u32);
     let users = Resource::new(move || refresh.get(), |_| list_users());
     let revealed = RwSignal::new(None::<(String, String)>);
@@ -308,6 +334,7 @@ pub fn UsersPage() -> impl IntoView {
                     }
                 })
         }}
+        <ToastRegion/>
     }
 }
 

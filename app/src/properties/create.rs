@@ -3,15 +3,22 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 use super::api::{create_new_property, list_global_settings};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
+use crate::auth::Principal;
 use crate::domain::features::Feature;
-use crate::ui::{use_toasts, Dialog};
+use crate::shell::{start_page_island, with_viewer};
+use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
 
 #[component]
-pub fn NewPropertyPage() -> impl IntoView {
+pub fn NewPropertyRoute() -> impl IntoView {
+    with_viewer(|viewer| view! { <NewPropertyPage viewer/> })
+}
+
+#[island(lazy)]
+fn NewPropertyPage(viewer: Option<Principal>) -> impl IntoView {
+    start_page_island(viewer);
     let form = PropertyForm::new(String::new(), vec![Feature::LoginClient], &[]);
     let busy = RwSignal::new(false);
     let confirm_cancel = RwSignal::new(false);
@@ -21,13 +28,11 @@ pub fn NewPropertyPage() -> impl IntoView {
             || !form.rows.with(Vec::is_empty)
     });
     let toasts = use_toasts();
-    let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !form.begin_submit(busy) {
             return;
         }
-        let navigate = navigate.clone();
         spawn_local(async move {
             let result = create_new_property(
                 form.name.get_untracked(),
@@ -38,21 +43,17 @@ pub fn NewPropertyPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(created) => {
-                    toasts.show(format!(
+                    toasts.show_on_next_page(format!(
                         "Property \u{201c}{}\u{201d} created.",
                         created.name
                     ));
-                    navigate(
-                        &format!("/properties/{}", created.client_id),
-                        Default::default(),
-                    );
+                    navigate_to(&format!("/properties/{}", created.client_id));
                 }
                 Err(error) => form.show_server_error(error),
             }
         });
     };
-    let navigate = use_navigate();
-    let leave = Callback::new(move |_: ()| navigate("/", Default::default()));
+    let leave = Callback::new(move |_: ()| navigate_to("/"));
     let cancel = move |_| {
         if dirty.get_untracked() {
             confirm_cancel.set(true);
@@ -110,6 +111,7 @@ pub fn NewPropertyPage() -> impl IntoView {
                 </div>
             </Dialog>
         </Show>
+        <ToastRegion/>
     }
 }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use super::api::{get_property_details, save_property_changes};
 use super::dialogs::{CopyDialog, DeleteDialog};
@@ -12,11 +12,12 @@ use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use super::model::{PropertyDetails, PropertySummary};
 use super::secret::SecretPanel;
 use crate::auth::pages::can;
-use crate::auth::Permission;
+use crate::auth::{Permission, Principal};
 use crate::domain::features::{console_owner_locked, normalize};
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::ui::{copy_to_clipboard, guard_unsaved_changes, use_toasts};
+use crate::shell::{start_page_island, with_viewer};
+use crate::ui::{copy_to_clipboard, guard_unsaved_changes, navigate_to, use_toasts, ToastRegion};
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -24,11 +25,17 @@ enum OpenDialog {
     Delete(PropertySummary),
 }
 
+/// The route: hands the property's client id from the address to the page island.
 #[component]
-pub fn PropertyPage() -> impl IntoView {
-    let params = use_params_map();
-    let client_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let property = Resource::new(move || client_id.get(), get_property_details);
+pub fn PropertyRoute() -> impl IntoView {
+    let client_id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    with_viewer(move |viewer| view! { <PropertyPage viewer client_id=client_id.clone()/> })
+}
+
+#[island(lazy)]
+fn PropertyPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
+    start_page_island(viewer);
+    let property = Resource::new(move || client_id.clone(), get_property_details);
     view! {
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/">"Manage Properties"</a>
@@ -45,6 +52,7 @@ pub fn PropertyPage() -> impl IntoView {
                     })
             }}
         </Suspense>
+        <ToastRegion/>
     }
 }
 
@@ -159,20 +167,15 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             }
         });
     };
-    let navigate = use_navigate();
     let on_copied = Callback::new(move |copy: PropertySummary| {
         dialog.set(None);
-        toasts.show(format!("Property copied as \u{201c}{}\u{201d}.", copy.name));
-        navigate(
-            &format!("/properties/{}", copy.client_id),
-            Default::default(),
-        );
+        toasts.show_on_next_page(format!("Property copied as \u{201c}{}\u{201d}.", copy.name));
+        navigate_to(&format!("/properties/{}", copy.client_id));
     });
-    let navigate = use_navigate();
     let on_deleted = Callback::new(move |gone: PropertySummary| {
         dialog.set(None);
-        toasts.show(format!("Property \u{201c}{}\u{201d} deleted.", gone.name));
-        navigate("/", Default::default());
+        toasts.show_on_next_page(format!("Property \u{201c}{}\u{201d} deleted.", gone.name));
+        navigate_to("/");
     });
     let close = Callback::new(move |_| dialog.set(None));
     let is_owner = move || saved.with(|s| s.summary().is_owner());

@@ -3,17 +3,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use super::api::list_properties;
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::model::{ListResult, ListView, PropertySummary, SortColumn, SortDirection, PAGE_SIZES};
 use crate::auth::pages::can;
-use crate::auth::Permission;
+use crate::auth::{Permission, Principal};
 use crate::domain::features::Feature;
 use crate::icons;
-use crate::ui::use_toasts;
+use crate::shell::{start_page_island, with_viewer};
+use crate::ui::{navigate_to, use_toasts, ToastRegion};
 
 /// How long typing pauses before the search runs.
 const SEARCH_DEBOUNCE_MS: u64 = 250;
@@ -30,10 +30,20 @@ enum OpenDialog {
     Delete(PropertySummary),
 }
 
+/// The route: reads the view from the address and hands it to the page island.
 #[component]
-pub fn PropertiesPage() -> impl IntoView {
+pub fn PropertiesRoute() -> impl IntoView {
     let query = use_query_map();
-    let view_state = Memo::new(move |_| query.with(|q| ListView::from_query(|key| q.get_str(key))));
+    let initial = query.with_untracked(|q| ListView::from_query(|key| q.get_str(key)));
+    with_viewer(move |viewer| view! { <PropertiesPage viewer initial=initial.clone()/> })
+}
+
+#[island(lazy)]
+fn PropertiesPage(viewer: Option<Principal>, initial: ListView) -> impl IntoView {
+    start_page_island(viewer);
+    let current = RwSignal::new(initial);
+    follow_history(current);
+    let view_state = Memo::new(move |_| current.get());
     let refresh = RwSignal::new(0u32);
     let wanted = move || (view_state.get(), refresh.get());
     // Each answer carries the request it answers, so the table can say it is out of date while a
@@ -54,7 +64,6 @@ pub fn PropertiesPage() -> impl IntoView {
     let open_menu = RwSignal::new(None::<String>);
     let toasts = use_toasts();
 
-    let navigate = use_navigate();
     let go = Callback::new(move |(view, replace): (ListView, bool)| {
         let query = view.to_query();
         let url = if query.is_empty() {
@@ -62,14 +71,8 @@ pub fn PropertiesPage() -> impl IntoView {
         } else {
             format!("/?{query}")
         };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        record_in_history(&url, replace);
+        current.set(view);
     });
 
     remember_page_size(view_state, list, refresh);
@@ -143,7 +146,58 @@ pub fn PropertiesPage() -> impl IntoView {
             }
             None => ().into_any(),
         }}
+        <ToastRegion/>
     }
+}
+
+/// The view lives in the address: each change is a history entry (or replaces the current one
+/// while typing a search), without loading the page again.
+fn record_in_history(url: &str, replace: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let state = wasm_bindgen::JsValue::NULL;
+        let _ = if replace {
+            history.replace_state_with_url(&state, "", Some(url))
+        } else {
+            history.push_state_with_url(&state, "", Some(url))
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, replace);
+}
+
+/// Back and Forward between the list's own history entries show the view of that address.
+fn follow_history(current: RwSignal<ListView>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let on_popstate = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+            let search = window().location().search().unwrap_or_default();
+            let pairs: Vec<(String, String)> =
+                form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+                    .into_owned()
+                    .collect();
+            let view = ListView::from_query(|key| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_str())
+            });
+            current.set(view);
+        });
+        let _ = window()
+            .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
+        let on_popstate = send_wrapper::SendWrapper::new(on_popstate);
+        on_cleanup(move || {
+            let _ = window().remove_event_listener_with_callback(
+                "popstate",
+                on_popstate.as_ref().unchecked_ref(),
+            );
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = current;
 }
 
 /// "Search properties": runs as you type, after a short pause, and keeps the URL in step.
@@ -403,10 +457,9 @@ fn PropertyRow(
     open_menu: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let href = format!("/properties/{}", row.client_id);
-    let navigate = use_navigate();
     let open_row = {
         let href = href.clone();
-        move |_| navigate(&href, Default::default())
+        move |_| navigate_to(&href)
     };
     let features = row
         .features

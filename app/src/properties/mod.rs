@@ -10,6 +10,6 @@ pub mod list;
 pub mod model;
 pub mod secret;
 
-pub use create::NewPropertyPage;
-pub use edit::PropertyPage;
-pub use list::PropertiesPage;
+pub use create::NewPropertyRoute;
+pub use edit::PropertyRoute;
+pub use list::PropertiesRoute;

@@ -8,4 +8,4 @@ pub mod model;
 mod pages;
 mod picker;
 
-pub use pages::{AppSettingsPage, PropertySettingsPage};
+pub use pages::{AppSettingsRoute, PropertySettingsRoute};

@@ -7,14 +7,28 @@ use leptos_router::hooks::use_params_map;
 use super::api::{get_application_settings, get_property_settings};
 use super::editor::SettingsEditor;
 use crate::auth::pages::can;
-use crate::auth::Permission;
+use crate::auth::{Permission, Principal};
 use crate::properties::edit::PropertyLoadFailed;
+use crate::shell::{start_page_island, with_viewer};
+use crate::ui::ToastRegion;
 
+/// The route: hands the property's client id from the address to the page island.
 #[component]
-pub fn PropertySettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let client_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let snapshot = Resource::new(move || client_id.get(), get_property_settings);
+pub fn PropertySettingsRoute() -> impl IntoView {
+    let client_id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    with_viewer(move |viewer| view! { <PropertySettingsPage viewer client_id=client_id.clone()/> })
+}
+
+#[island(lazy)]
+fn PropertySettingsPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
+    start_page_island(viewer);
+    let snapshot = Resource::new(
+        {
+            let client_id = client_id.clone();
+            move || client_id.clone()
+        },
+        get_property_settings,
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted" role="status">"Loading settings…"</p> }>
             {move || {
@@ -24,7 +38,7 @@ pub fn PropertySettingsPage() -> impl IntoView {
                         Ok(snapshot) => {
                             let property = snapshot.property.clone().unwrap_or_else(|| {
                                 super::model::PropertyRef {
-                                    client_id: client_id.get_untracked(),
+                                    client_id: client_id.clone(),
                                     name: String::new(),
                                 }
                             });
@@ -62,11 +76,18 @@ pub fn PropertySettingsPage() -> impl IntoView {
                     })
             }}
         </Suspense>
+        <ToastRegion/>
     }
 }
 
 #[component]
-pub fn AppSettingsPage() -> impl IntoView {
+pub fn AppSettingsRoute() -> impl IntoView {
+    with_viewer(|viewer| view! { <AppSettingsPage viewer/> })
+}
+
+#[island(lazy)]
+fn AppSettingsPage(viewer: Option<Principal>) -> impl IntoView {
+    start_page_island(viewer);
     let snapshot = Resource::new(|| (), |_| get_application_settings());
     view! {
         <Title text="Application settings · Gatehouse"/>
@@ -92,6 +113,7 @@ pub fn AppSettingsPage() -> impl IntoView {
                 }}
             </Suspense>
         </section>
+        <ToastRegion/>
     }
 }
 

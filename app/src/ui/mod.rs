@@ -8,5 +8,5 @@ pub mod toast;
 
 pub use clipboard::copy_to_clipboard;
 pub use dialog::Dialog;
-pub use page::{focus_later, guard_unsaved_changes, install_leave_guard};
+pub use page::{focus_later, guard_unsaved_changes, island_ready, navigate_to};
 pub use toast::{provide_toasts, use_toasts, ToastRegion};
