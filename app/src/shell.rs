@@ -92,12 +92,28 @@ pub fn App() -> impl IntoView {
 pub fn with_viewer<V: IntoView + 'static>(
     page: impl Fn(Option<Principal>) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
+    with_viewer_and(|| async {}, move |viewer, ()| page(viewer))
+}
+
+/// Like [`with_viewer`], for a page island that also starts with data the server loads first
+/// (one `Suspend`: a `Suspend` returned from another renders nothing when streamed).
+pub fn with_viewer_and<T, Load, V>(
+    load: impl Fn() -> Load + Clone + Send + Sync + 'static,
+    page: impl Fn(Option<Principal>, T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Load: std::future::Future<Output = T> + Send + 'static,
+    V: IntoView + 'static,
+{
     let user = expect_context::<CurrentUser>();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let page = page.clone();
-                Suspend::new(async move { page(user.await.ok().flatten()) })
+                let (load, page) = (load.clone(), page.clone());
+                Suspend::new(async move {
+                    let viewer = user.await.ok().flatten();
+                    page(viewer, load().await)
+                })
             }}
         </Suspense>
     }

@@ -11,18 +11,16 @@ use super::model::{ListResult, ListView, PropertySummary, SortColumn, SortDirect
 use crate::auth::pages::can;
 use crate::auth::{Permission, Principal};
 use crate::domain::features::Feature;
+use crate::error::ConsoleError;
 use crate::icons;
-use crate::shell::{start_page_island, with_viewer};
+use crate::shell::{start_page_island, with_viewer_and};
 use crate::ui::{navigate_to, use_toasts, ToastRegion};
 
 /// How long typing pauses before the search runs.
 const SEARCH_DEBOUNCE_MS: u64 = 250;
 
-/// The list as loaded, with the view and refresh count it was loaded for.
-type ListResource = Resource<(
-    (ListView, u32),
-    Result<ListResult, crate::error::ConsoleError>,
-)>;
+/// One answer of the list query, with the (view, refresh count) request it answers.
+type ListAnswer = ((ListView, u32), Result<ListResult, ConsoleError>);
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -30,35 +28,40 @@ enum OpenDialog {
     Delete(PropertySummary),
 }
 
-/// The route: reads the view from the address and hands it to the page island.
+/// The route: reads the view from the address, loads its first page and hands both to the page
+/// island, which so starts with the rows in place.
 #[component]
 pub fn PropertiesRoute() -> impl IntoView {
     let query = use_query_map();
     let initial = query.with_untracked(|q| ListView::from_query(|key| q.get_str(key)));
-    with_viewer(move |viewer| view! { <PropertiesPage viewer initial=initial.clone()/> })
+    view! {
+        <Title text="Manage Properties · Gatehouse"/>
+        {with_viewer_and(
+            {
+                let initial = initial.clone();
+                move || list_properties(initial.clone())
+            },
+            move |viewer, first| view! { <PropertiesPage viewer initial=initial.clone() first/> },
+        )}
+    }
 }
 
 #[island(lazy)]
-fn PropertiesPage(viewer: Option<Principal>, initial: ListView) -> impl IntoView {
+fn PropertiesPage(
+    viewer: Option<Principal>,
+    initial: ListView,
+    first: Result<ListResult, ConsoleError>,
+) -> impl IntoView {
     start_page_island(viewer);
-    let current = RwSignal::new(initial);
+    let current = RwSignal::new(initial.clone());
     follow_history(current);
     let view_state = Memo::new(move |_| current.get());
     let refresh = RwSignal::new(0u32);
-    let wanted = move || (view_state.get(), refresh.get());
-    // Each answer carries the request it answers, so the table can say it is out of date while a
-    // newer one loads. (Transition's `set_pending` would do this with an effect that also runs on
-    // the server, after the response is gone, and panics there.)
-    let list: ListResource = Resource::new(wanted, |request| async move {
-        let answer = list_properties(request.0.clone()).await;
-        (request, answer)
-    });
+    let answer = RwSignal::new(((initial, 0), first));
+    load_on_change(view_state, refresh, answer);
+    // The table says it is out of date while the answer to a newer request loads.
     let busy = Signal::derive(move || {
-        list.with(|loaded| {
-            loaded
-                .as_ref()
-                .is_some_and(|(request, _)| *request != wanted())
-        })
+        answer.with(|((view, count), _)| *count != refresh.get() || *view != view_state.get())
     });
     let dialog = RwSignal::new(None::<OpenDialog>);
     let open_menu = RwSignal::new(None::<String>);
@@ -75,7 +78,7 @@ fn PropertiesPage(viewer: Option<Principal>, initial: ListView) -> impl IntoView
         current.set(view);
     });
 
-    remember_page_size(view_state, list, refresh);
+    remember_page_size(view_state, answer, refresh);
 
     let on_copied = Callback::new(move |copy: PropertySummary| {
         dialog.set(None);
@@ -90,52 +93,45 @@ fn PropertiesPage(viewer: Option<Principal>, initial: ListView) -> impl IntoView
     let close_dialog = Callback::new(move |_| dialog.set(None));
 
     view! {
-        <Title text="Manage Properties · Gatehouse"/>
         <section class="page">
             <header class="page-header">
                 <h1>"Manage Properties"</h1>
-                <Transition fallback=|| ()>
-                    <Show when=move || can(Permission::Write)>
-                        <a class="button primary" href="/properties/new">
-                            {icons::plus()}
-                            "Create Property"
-                        </a>
-                    </Show>
-                </Transition>
+                {can(Permission::Write).then(|| view! {
+                    <a class="button primary" href="/properties/new">
+                        {icons::plus()}
+                        "Create Property"
+                    </a>
+                })}
             </header>
             <div class="toolbar">
                 <SearchBox view_state go/>
                 <FeatureFilter view_state go/>
             </div>
             <ActiveFilter view_state go/>
-            <Transition fallback=|| {
-                view! { <p class="muted" role="status">"Loading properties…"</p> }
-            }>
-                {move || {
-                    list.get()
-                        .map(|(_, answer)| match answer {
-                            Ok(result) => {
-                                view! {
-                                    <PropertyTable result=result.clone() view_state go dialog open_menu busy/>
-                                    <Pager result view_state go/>
-                                }
-                                    .into_any()
+            {move || {
+                answer
+                    .with(|(_, result)| match result.clone() {
+                        Ok(result) => {
+                            view! {
+                                <PropertyTable result=result.clone() view_state go dialog open_menu busy/>
+                                <Pager result view_state go/>
                             }
-                            Err(error) => {
-                                view! {
-                                    <div class="notice error" role="alert">
-                                        <p>"The properties could not be loaded. " {error.to_string()}</p>
-                                        <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>
-                                            {icons::refresh()}
-                                            "Try again"
-                                        </button>
-                                    </div>
-                                }
-                                    .into_any()
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! {
+                                <div class="notice error" role="alert">
+                                    <p>"The properties could not be loaded. " {error.to_string()}</p>
+                                    <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>
+                                        {icons::refresh()}
+                                        "Try again"
+                                    </button>
+                                </div>
                             }
-                        })
-                }}
-            </Transition>
+                                .into_any()
+                        }
+                    })
+            }}
         </section>
         {move || match dialog.get() {
             Some(OpenDialog::Copy(source)) => {
@@ -694,27 +690,50 @@ fn set_rows_cookie(rows: u32) {
 
 /// After hydration: if local storage remembers a page size the server did not know (cookie gone),
 /// restore the cookie and reload the list with it.
-fn remember_page_size(view_state: Memo<ListView>, list: ListResource, refresh: RwSignal<u32>) {
+fn remember_page_size(
+    view_state: Memo<ListView>,
+    answer: RwSignal<ListAnswer>,
+    refresh: RwSignal<u32>,
+) {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let Some((_, Ok(result))) = list.get() else {
-            return false;
-        };
+    Effect::new(move |_| {
         use gloo_storage::Storage;
+        let shown = answer
+            .with_untracked(|(_, result)| result.as_ref().ok().map(|result| result.rows_per_page));
         let stored: Option<u32> = gloo_storage::LocalStorage::get(ROWS_STORAGE_KEY).ok();
         if let Some(rows) = stored.filter(|r| PAGE_SIZES.contains(r)) {
             set_rows_cookie(rows);
-            if view_state.get_untracked().rows.is_none() && result.rows_per_page != rows {
+            if view_state.get_untracked().rows.is_none() && shown.is_some_and(|shown| shown != rows)
+            {
                 refresh.update(|n| *n += 1);
             }
         }
-        true
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (view_state, list, refresh);
+    let _ = (view_state, answer, refresh);
+}
+
+/// Loads the list again whenever the view or the refresh count changes (the first page came with
+/// the island). Only the answer to the newest request is shown.
+fn load_on_change(
+    view_state: Memo<ListView>,
+    refresh: RwSignal<u32>,
+    answer: RwSignal<ListAnswer>,
+) {
+    Effect::new(move |first_run: Option<()>| {
+        let request = (view_state.get(), refresh.get());
+        if first_run.is_none() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = list_properties(request.0.clone()).await;
+            let newest =
+                view_state.get_untracked() == request.0 && refresh.get_untracked() == request.1;
+            if newest {
+                answer.set((request, result));
+            }
+        });
+    });
 }
 
 fn focus_by_id(id: &str) {

@@ -1,0 +1,88 @@
+//! Every console page is rendered in full on the server, with its page island (the part the
+//! browser hydrates) and the island's data in place.
+
+mod common;
+
+use common::TestServer;
+
+async fn page(server: &TestServer, path: &str, cookie: Option<&str>) -> String {
+    let mut request = server.http.get(server.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+/// The part of `html` inside the island named `component`, or a failure naming what is missing.
+fn island<'a>(html: &'a str, component: &str) -> &'a str {
+    let start = html
+        .find(&format!("<leptos-island data-component=\"{component}_"))
+        .unwrap_or_else(|| panic!("no {component} island in:\n{html}"));
+    let end = html[start..]
+        .find("</leptos-island>")
+        .expect("island closed")
+        + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn each_page_renders_its_island_with_the_data_in_place() {
+    let server = TestServer::start().await;
+    let (client_id, _) = server.add_client("Quartz Page", "[]").await;
+    let admin = Some(server.admin_cookie.as_str());
+
+    let list = page(&server, "/?q=quartz", admin).await;
+    let list_island = island(&list, "PropertiesPage");
+    assert!(
+        list_island.contains("<td"),
+        "the rows are rendered on the server"
+    );
+    assert!(list_island.contains("Quartz Page"));
+    assert!(
+        list_island.contains("1-1 of 1"),
+        "the pager counts the search's matches"
+    );
+    assert!(
+        !list.contains("Loading properties"),
+        "no loading state on the first page"
+    );
+    // The frame (navigation, who is signed in) is server-only.
+    assert!(list.contains("aria-label=\"Primary\""));
+    assert!(!island(&list, "MenuToggle").contains("Primary"));
+
+    // These islands load their data inside a Suspense, which streams it after the island's start.
+    let property = page(&server, &format!("/properties/{client_id}"), admin).await;
+    island(&property, "PropertyPage");
+    assert!(property.contains("<h1>Quartz Page"));
+
+    let settings = page(&server, &format!("/properties/{client_id}/settings"), admin).await;
+    island(&settings, "PropertySettingsPage");
+    assert!(settings.contains("<h1>Edit Settings"));
+
+    for (path, component) in [
+        ("/properties/new", "NewPropertyPage"),
+        ("/application", "AppSettingsPage"),
+        ("/account", "AccountPage"),
+        ("/users", "UsersPage"),
+    ] {
+        island(&page(&server, path, admin).await, component);
+    }
+    island(&page(&server, "/sign-in", None).await, "SignInPage");
+}
+
+#[tokio::test]
+async fn the_island_is_given_who_is_looking_but_never_the_session() {
+    let server = TestServer::start().await;
+    let list = page(&server, "/", Some(server.admin_cookie.as_str())).await;
+    let props = island(&list, "PropertiesPage");
+    assert!(
+        props.contains("&quot;role&quot;:&quot;Admin&quot;"),
+        "{props}"
+    );
+    assert!(
+        !props.contains("session"),
+        "the session hash stays on the server"
+    );
+}
