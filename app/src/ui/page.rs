@@ -44,15 +44,17 @@ pub fn navigate_to(url: &str) {
     let _ = url;
 }
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static ISLANDS_READY: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// Called by every island once it is interactive. When all islands on the page are, the body gets
 /// `data-hydrated`: a marker for end-to-end tests (and curious operators).
 pub fn island_ready() {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        thread_local! {
-            static READY: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-        }
-        let ready = READY.with(|count| {
+        let ready = ISLANDS_READY.with(|count| {
             count.set(count.get() + 1);
             count.get()
         });
