@@ -15,6 +15,9 @@ cargo test -p server
 
 build_release
 
+say "Bundle size: the landing page (Manage Properties) within its 300 KB gzip budget"
+node scripts/bundle-size.mjs --check
+
 say "Playwright tests in Chromium"
 cd "$ROOT/end2end"
 npx playwright test

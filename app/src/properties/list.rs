@@ -46,7 +46,9 @@ pub fn PropertiesRoute() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+/// Not lazy: the console's landing page ships in the entry bundle, so opening it costs no further
+/// round trip and the code every page shares with it is not split into cross-chunk calls.
+#[island]
 fn PropertiesPage(
     viewer: Option<Principal>,
     initial: ListView,
