@@ -58,9 +58,9 @@ fn content_security_policy() {
     }
 }
 
-/// The console frame. It is rendered on the server only: the interactive parts of each page are
-/// islands (`#[island(lazy)]`), each hydrated from its own wasm chunk, so the browser never loads
-/// the router or the frame.
+/// The console frame. It is rendered on the server only: the interactive part of each page is an
+/// island (lazy, in its own wasm chunk, except the landing page's, which is in the entry), so the
+/// browser never loads the router or the frame.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
