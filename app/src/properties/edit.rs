@@ -25,10 +25,15 @@ enum OpenDialog {
     Delete(PropertySummary),
 }
 
+/// The property's client id, from a `/properties/:id…` address.
+pub fn client_id_in_address() -> String {
+    use_params_map().with_untracked(|p| p.get("id").unwrap_or_default())
+}
+
 /// The route: hands the property's client id from the address to the page island.
 #[component]
 pub fn PropertyRoute() -> impl IntoView {
-    let client_id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let client_id = client_id_in_address();
     with_viewer(move |viewer| view! { <PropertyPage viewer client_id=client_id.clone()/> })
 }
 

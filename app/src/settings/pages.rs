@@ -2,20 +2,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::api::{get_application_settings, get_property_settings};
 use super::editor::SettingsEditor;
 use crate::auth::pages::can;
 use crate::auth::{Permission, Principal};
-use crate::properties::edit::PropertyLoadFailed;
+use crate::properties::edit::{client_id_in_address, PropertyLoadFailed};
 use crate::shell::{start_page_island, with_viewer};
 use crate::ui::ToastRegion;
 
 /// The route: hands the property's client id from the address to the page island.
 #[component]
 pub fn PropertySettingsRoute() -> impl IntoView {
-    let client_id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let client_id = client_id_in_address();
     with_viewer(move |viewer| view! { <PropertySettingsPage viewer client_id=client_id.clone()/> })
 }
 
