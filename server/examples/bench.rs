@@ -22,6 +22,7 @@ use app::store::properties::NewProperty;
 use app::store::settings::Scope;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
+use server::api::limits::{ApiLimits, RateLimit};
 use server::bootstrap::ensure_owner;
 use server::{AppState, TrustedProxies};
 
@@ -64,6 +65,8 @@ async fn start(store: Store) -> String {
         Clock::System,
     );
     state.trusted_proxies = TrustedProxies::default();
+    // The benchmark measures throughput, which the per-client rate limit exists to cap.
+    state.api_limits = ApiLimits::new(RateLimit::OFF);
     tokio::spawn(server::serve(listener, state, std::future::pending()));
     format!("http://{addr}")
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 
+use crate::api::limits::RateLimit;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gatehouse",
@@ -54,6 +56,11 @@ pub struct Cli {
     /// is served over HTTPS, e.g. behind a TLS-terminating proxy.
     #[arg(long, env = "GATEHOUSE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// API rate limit per client: RATE (requests per second; burst twice that) or RATE,BURST.
+    /// 0 turns it off. Failed authentications are also limited per source address.
+    #[arg(long, env = "GATEHOUSE_API_RATE_LIMIT", default_value_t = RateLimit::DEFAULT)]
+    pub api_rate_limit: RateLimit,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -136,5 +143,14 @@ mod tests {
                 .unwrap();
         assert_eq!(cli.trusted_proxies.len(), 2);
         assert!(Cli::try_parse_from(["gatehouse", "--trusted-proxies", "nonsense"]).is_err());
+    }
+
+    #[test]
+    fn the_api_rate_limit_has_a_default_and_can_be_turned_off() {
+        let cli = Cli::try_parse_from(["gatehouse"]).unwrap();
+        assert_eq!(cli.api_rate_limit, RateLimit::DEFAULT);
+        let cli = Cli::try_parse_from(["gatehouse", "--api-rate-limit", "0"]).unwrap();
+        assert_eq!(cli.api_rate_limit, RateLimit::OFF);
+        assert!(Cli::try_parse_from(["gatehouse", "--api-rate-limit", "lots"]).is_err());
     }
 }

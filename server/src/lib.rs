@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod bootstrap;
+pub mod caller;
 pub mod config;
 pub mod health;
 pub mod session;
@@ -45,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::console_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            caller::record_caller,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

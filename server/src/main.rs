@@ -9,6 +9,7 @@ use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
 use app::auth::session::CookiePolicy;
+use server::api::limits::ApiLimits;
 use server::bootstrap;
 use server::config::{Cli, Command, LogFormat, OwnerCommand, UserCommand};
 use server::{AppState, TrustedProxies};
@@ -160,6 +161,7 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
     state.cookies = CookiePolicy {
         secure: cli.secure_cookies,
     };
+    state.api_limits = ApiLimits::new(cli.api_rate_limit);
     if let Some(credentials) = bootstrap::ensure_owner(&store, Clock::System.now()).await? {
         println!(
             "{}",

@@ -4,11 +4,11 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Request};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use app::auth::session::{cookie_value, token_hash, SESSION_COOKIE};
+use app::auth::session::{cookie_value, token_hash};
 use app::auth::Principal;
 use app::domain::accounts::session_alive;
 use app::properties::model::encode_query_value;
@@ -42,8 +42,16 @@ pub async fn console_session(
     if is_outside_console(&path) {
         return next.run(request).await;
     }
+    if is_cross_site_change(request.method(), request.headers()) {
+        tracing::warn!(%path, origin = ?request.headers().get(header::ORIGIN), "console: refused a state-changing request from another site");
+        return (
+            StatusCode::FORBIDDEN,
+            "This request came from another site. Use the Gatehouse console itself.",
+        )
+            .into_response();
+    }
     let now = state.clock.now();
-    let principal = match cookie_value(request.headers(), SESSION_COOKIE) {
+    let principal = match cookie_value(request.headers(), state.cookies.cookie_name()) {
         Some(token) => principal_for(&state.store, token, now).await,
         None => None,
     };
@@ -81,6 +89,33 @@ pub async fn console_session(
     response
 }
 
+/// Whether a request that may change something (anything but GET, HEAD, OPTIONS) was sent by a
+/// browser from another site: its `Sec-Fetch-Site` is not same-origin, or, in browsers that do not
+/// send it, its `Origin` is not this host. Requests with neither header do not come from a browser
+/// page (scripts, curl) and cannot be forged by one. `SameSite=Strict` alone does not cover sibling
+/// subdomains, other ports of the same host, or sign-in, which has no session yet.
+pub fn is_cross_site_change(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, authority)| authority);
+    match (origin_host, host) {
+        (Some(origin_host), Some(host)) => !origin_host.eq_ignore_ascii_case(host),
+        _ => true,
+    }
+}
+
 async fn principal_for(store: &Store, token: &str, now: i64) -> Option<Principal> {
     let hash = token_hash(token);
     let session = store.session(&hash).await.ok().flatten()?;
@@ -96,4 +131,75 @@ async fn principal_for(store: &Store, token: &str, now: i64) -> Option<Principal
         role: session.user.role,
         session: hash,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn reads_are_never_refused() {
+        let cross = headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.example"),
+        ]);
+        assert!(!is_cross_site_change(&Method::GET, &cross));
+        assert!(!is_cross_site_change(&Method::HEAD, &cross));
+    }
+
+    #[test]
+    fn posts_from_this_site_or_from_no_browser_pass() {
+        let post = Method::POST;
+        assert!(!is_cross_site_change(&post, &HeaderMap::new()));
+        assert!(!is_cross_site_change(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!is_cross_site_change(
+            &post,
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
+        assert!(!is_cross_site_change(
+            &post,
+            &headers(&[
+                ("origin", "https://Console.Example"),
+                ("host", "console.example")
+            ])
+        ));
+    }
+
+    #[test]
+    fn posts_from_another_site_port_or_subdomain_are_refused() {
+        let post = Method::POST;
+        for site in ["cross-site", "same-site"] {
+            assert!(
+                is_cross_site_change(&post, &headers(&[("sec-fetch-site", site)])),
+                "{site}"
+            );
+        }
+        for origin in [
+            "http://evil.example",
+            "http://127.0.0.1:3001",
+            "http://sub.console.example",
+            "null",
+        ] {
+            let h = headers(&[("origin", origin), ("host", "console.example")]);
+            assert!(is_cross_site_change(&post, &h), "{origin}");
+        }
+        assert!(is_cross_site_change(
+            &Method::DELETE,
+            &headers(&[("origin", "http://evil.example")])
+        ));
+    }
 }

@@ -9,6 +9,8 @@ use axum::extract::FromRef;
 use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 
+use crate::api::limits::ApiLimits;
+
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -17,10 +19,12 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub sign_in_throttle: SignInThrottle,
     pub cookies: CookiePolicy,
+    pub api_limits: ApiLimits,
 }
 
 impl AppState {
-    /// State with no trusted proxies, plain (non-Secure) cookies and a fresh sign-in throttle.
+    /// State with no trusted proxies, plain (non-Secure) cookies, a fresh sign-in throttle and the
+    /// default API rate limits.
     pub fn new(leptos_options: LeptosOptions, store: Store, clock: Clock) -> Self {
         AppState {
             leptos_options,
@@ -29,6 +33,7 @@ impl AppState {
             trusted_proxies: TrustedProxies::default(),
             sign_in_throttle: SignInThrottle::default(),
             cookies: CookiePolicy::default(),
+            api_limits: ApiLimits::default(),
         }
     }
 }

@@ -20,54 +20,51 @@ pub async fn current_user() -> Result<Option<Principal>, ConsoleError> {
     Ok(super::current_principal())
 }
 
-/// Checks the password, starts a session (cookie) and returns to `next`. Failures are slowed,
-/// counted per account and per address, and worded the same whatever was wrong.
+/// Checks the password, starts a session (cookie) and returns to `next`. Failures are counted per
+/// (account, address) and per address and slow further tries down; they never lock anyone out.
+/// Every failure reads the same, whatever was wrong.
 #[server(prefix = "/api", endpoint = "auth/sign_in")]
 pub async fn sign_in(username: String, password: String, next: String) -> Result<(), ConsoleError> {
-    use super::password::{verify_nothing, verify_password};
+    use super::password::{verify_nothing_off_thread, verify_off_thread};
     use super::session::{new_session_token, token_hash, CookiePolicy, SignInThrottle};
-    use crate::auth::context;
-    use crate::domain::accounts::{safe_return_path, SESSION_ABSOLUTE_SECS};
+    use crate::auth::{caller_address, context};
+    use crate::domain::accounts::{
+        safe_return_path, validate_username, MAX_PASSWORD_BYTES, SESSION_ABSOLUTE_SECS,
+    };
 
+    let not_correct =
+        || ConsoleError::invalid("password", "The username or password is not correct.");
+    // Input no account can have is refused before it is stored, logged or hashed.
+    let Ok(username) = validate_username(&username) else {
+        return Err(not_correct());
+    };
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ConsoleError::invalid(
+            "password",
+            format!("A password has at most {MAX_PASSWORD_BYTES} bytes."),
+        ));
+    }
     let store = context::store()?;
     let now = context::now();
     let throttle = use_context::<SignInThrottle>().unwrap_or_default();
-    let address = use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    let username = username.trim().to_lowercase();
-    if let Some(seconds) = throttle.locked_for(&username, address, now) {
-        return Err(ConsoleError::invalid(
-            "password",
-            format!(
-                "Too many failed sign-ins. Try again in {} minutes.",
-                (seconds + 59) / 60
-            ),
-        ));
+    let address = caller_address();
+    let delay = throttle.begin_attempt(&username, address, now);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let user = store.user(&username).await?;
     let verified = match &user {
-        Some(user) => verify_password(&password, &user.password_hash),
+        Some(user) => verify_off_thread(&password, &user.password_hash).await,
         None => {
-            verify_nothing(&password);
+            verify_nothing_off_thread(&password).await;
             false
         }
     };
     let Some(user) = user.filter(|_| verified) else {
-        throttle.record_failure(&username, address, now);
         tracing::warn!(%username, %address, "console sign-in failed");
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-        return Err(ConsoleError::invalid(
-            "password",
-            "The username or password is not correct.",
-        ));
+        return Err(not_correct());
     };
-    throttle.forget_account(&username);
+    throttle.succeeded(&username, address);
     let token = new_session_token();
     store
         .create_session(
@@ -115,9 +112,9 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), ConsoleError> {
-    use super::password::{hash_password, verify_password};
+    use super::password::{hash_off_thread, verify_off_thread};
     use super::{authorize, context, Permission};
-    use crate::domain::accounts::validate_password;
+    use crate::domain::accounts::{validate_password, MAX_PASSWORD_BYTES};
 
     let principal = authorize(Permission::Read).await?;
     let store = context::store()?;
@@ -125,7 +122,8 @@ pub async fn change_password(
         .user(&principal.username)
         .await?
         .ok_or(ConsoleError::Unauthenticated)?;
-    if !verify_password(&current, &user.password_hash) {
+    if current.len() > MAX_PASSWORD_BYTES || !verify_off_thread(&current, &user.password_hash).await
+    {
         return Err(ConsoleError::invalid(
             "current",
             "This is not your current password.",
@@ -141,7 +139,7 @@ pub async fn change_password(
     store
         .set_user_password(
             &principal.username,
-            &hash_password(&new),
+            &hash_off_thread(&new).await,
             Some(&principal.session),
             context::now(),
         )
@@ -169,7 +167,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
 /// Adds an account with a random password, returned once to show the admin.
 #[server(prefix = "/api", endpoint = "auth/add_user")]
 pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleError> {
-    use super::password::{hash_password, random_password};
+    use super::password::{hash_off_thread, random_password};
     use super::{authorize, context, Permission};
     use crate::domain::accounts::validate_username;
 
@@ -178,7 +176,12 @@ pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleErr
         validate_username(&username).map_err(|m| ConsoleError::invalid("username", m))?;
     let password = random_password();
     context::store()?
-        .create_user(&username, &hash_password(&password), role, context::now())
+        .create_user(
+            &username,
+            &hash_off_thread(&password).await,
+            role,
+            context::now(),
+        )
         .await?;
     tracing::info!(%username, %role, by = %principal.username, "console account added");
     Ok(password)
@@ -198,12 +201,17 @@ pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleEr
 /// Gives an account a new random password (returned once) and ends its sessions.
 #[server(prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_user_password(username: String) -> Result<String, ConsoleError> {
-    use super::password::{hash_password, random_password};
+    use super::password::{hash_off_thread, random_password};
     use super::{authorize, context, Permission};
     let principal = authorize(Permission::ManageUsers).await?;
     let password = random_password();
     context::store()?
-        .set_user_password(&username, &hash_password(&password), None, context::now())
+        .set_user_password(
+            &username,
+            &hash_off_thread(&password).await,
+            None,
+            context::now(),
+        )
         .await?;
     tracing::info!(%username, by = %principal.username, "console account password reset");
     Ok(password)

@@ -28,6 +28,20 @@ impl Principal {
     }
 }
 
+/// The address a request comes from, after believing trusted proxies; the server puts it in every
+/// request's extensions, so the API and the console judge callers by the same address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallerAddress(pub std::net::IpAddr);
+
+/// The caller's address of the current request (unspecified if the server recorded none).
+#[cfg(feature = "ssr")]
+pub fn caller_address() -> std::net::IpAddr {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CallerAddress>().copied())
+        .map(|caller| caller.0)
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
 /// The one authorization check of every server function: the request must carry a live session
 /// (put there by the server's session layer) whose role allows `permission`.
 #[cfg(feature = "ssr")]

@@ -8,10 +8,15 @@ use std::sync::{Arc, Mutex};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::domain::accounts::{Throttle, SESSION_ABSOLUTE_SECS};
+use std::time::Duration;
+
+use crate::domain::accounts::{sign_in_delay_ms, Throttle, SESSION_ABSOLUTE_SECS};
 use crate::domain::tokens::random_alphanumeric;
 
 pub const SESSION_COOKIE: &str = "gatehouse_session";
+/// The cookie's name over HTTPS: the `__Host-` prefix makes browsers refuse it unless it is
+/// Secure, for this host only (no Domain) and for every path, so a sibling subdomain cannot set it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gatehouse_session";
 
 pub fn new_session_token() -> String {
     random_alphanumeric(43, |buf| rand::rng().fill_bytes(buf))
@@ -31,16 +36,26 @@ pub struct CookiePolicy {
 }
 
 impl CookiePolicy {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
     pub fn session_cookie(&self, token: &str) -> String {
         format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_ABSOLUTE_SECS}{}",
+            "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_ABSOLUTE_SECS}{}",
+            self.cookie_name(),
             if self.secure { "; Secure" } else { "" }
         )
     }
 
     pub fn cleared_cookie(&self) -> String {
         format!(
-            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            self.cookie_name(),
             if self.secure { "; Secure" } else { "" }
         )
     }
@@ -58,49 +73,50 @@ pub fn cookie_value<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a 
         .map(|(_, value)| value)
 }
 
-/// Failed sign-ins per account and per address, in memory (a restart forgets them, which is fine:
-/// the throttle slows guessing, it is not a ledger).
+/// Failed sign-ins per (account, address) and per address, in memory (a restart forgets them,
+/// which is fine: the throttle slows guessing, it is not a ledger). Keys are validated usernames
+/// and addresses, and each map is pruned when large, so the memory stays bounded.
 #[derive(Clone, Debug, Default)]
 pub struct SignInThrottle {
-    accounts: Arc<Mutex<HashMap<String, Throttle>>>,
+    accounts: Arc<Mutex<HashMap<(String, IpAddr), Throttle>>>,
     addresses: Arc<Mutex<HashMap<IpAddr, Throttle>>>,
 }
 
+/// Past this many keys, forget those with no failure left in the window.
+const PRUNE_ABOVE: usize = 100_000;
+
+fn record<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Throttle>>, key: K, now: i64) -> usize {
+    let Ok(mut map) = map.lock() else {
+        return 0;
+    };
+    if map.len() > PRUNE_ABOVE {
+        map.retain(|_, t| !t.is_empty(now));
+    }
+    let throttle = map.entry(key).or_default();
+    let before = throttle.failures(now);
+    throttle.record_failure(now);
+    before
+}
+
 impl SignInThrottle {
-    /// Seconds until `username` from `address` may try again, or None.
-    pub fn locked_for(&self, username: &str, address: IpAddr, now: i64) -> Option<i64> {
-        use crate::domain::accounts::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
-        let account = self.accounts.lock().ok().and_then(|mut map| {
-            map.get_mut(username)
-                .and_then(|t| t.locked_for(now, MAX_FAILURES_PER_ACCOUNT))
-        });
-        let address = self.addresses.lock().ok().and_then(|mut map| {
-            map.get_mut(&address)
-                .and_then(|t| t.locked_for(now, MAX_FAILURES_PER_ADDRESS))
-        });
-        account.max(address)
+    /// Counts this attempt as a failure before the password is checked (so that concurrent
+    /// attempts cannot slip under the count) and returns how long it must wait first.
+    pub fn begin_attempt(&self, username: &str, address: IpAddr, now: i64) -> Duration {
+        let account = record(&self.accounts, (username.to_string(), address), now);
+        let from_address = record(&self.addresses, address, now);
+        Duration::from_millis(sign_in_delay_ms(account, from_address))
     }
 
-    pub fn record_failure(&self, username: &str, address: IpAddr, now: i64) {
+    /// The attempt succeeded: it was no failure, and this account's failures from this address
+    /// are forgiven.
+    pub fn succeeded(&self, username: &str, address: IpAddr) {
         if let Ok(mut map) = self.accounts.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, t| !t.is_empty(now));
-            }
-            map.entry(username.to_string())
-                .or_default()
-                .record_failure(now);
+            map.remove(&(username.to_string(), address));
         }
         if let Ok(mut map) = self.addresses.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, t| !t.is_empty(now));
+            if let Some(throttle) = map.get_mut(&address) {
+                throttle.forget_last();
             }
-            map.entry(address).or_default().record_failure(now);
-        }
-    }
-
-    pub fn forget_account(&self, username: &str) {
-        if let Ok(mut map) = self.accounts.lock() {
-            map.remove(username);
         }
     }
 }
@@ -128,33 +144,42 @@ mod tests {
                 && plain.contains("SameSite=Strict")
                 && !plain.contains("Secure")
         );
-        assert!(CookiePolicy { secure: true }
-            .session_cookie("t")
-            .ends_with("; Secure"));
+        let secure = CookiePolicy { secure: true }.session_cookie("t");
+        assert!(
+            secure.starts_with("__Host-gatehouse_session=t; Path=/;"),
+            "{secure}"
+        );
+        assert!(
+            secure.ends_with("; Secure") && !secure.contains("Domain"),
+            "{secure}"
+        );
+        assert!(plain.starts_with("gatehouse_session=t;"), "{plain}");
         assert!(CookiePolicy::default()
             .cleared_cookie()
             .contains("Max-Age=0"));
     }
 
     #[test]
-    fn throttle_locks_an_account_after_five_failures_from_anywhere() {
+    fn failures_slow_one_account_from_one_address_and_never_lock_it_elsewhere() {
         let throttle = SignInThrottle::default();
-        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
-        for i in 0..5 {
-            assert_eq!(
-                throttle.locked_for("ann", if i % 2 == 0 { a } else { b }, i),
-                None
-            );
-            throttle.record_failure("ann", if i % 2 == 0 { a } else { b }, i);
-        }
-        assert!(throttle.locked_for("ann", a, 10).is_some());
+        let (attacker, admin): (IpAddr, IpAddr) =
+            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let delays: Vec<Duration> = (0..8)
+            .map(|i| throttle.begin_attempt("admin", attacker, i))
+            .collect();
+        assert_eq!(delays[0], Duration::ZERO);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert!(delays[7] > delays[4], "{delays:?}");
         assert_eq!(
-            throttle.locked_for("bob", a, 10),
-            None,
-            "other accounts from the same address still may"
+            throttle.begin_attempt("admin", admin, 10),
+            Duration::ZERO,
+            "the administrator at another address is not slowed"
         );
-        throttle.forget_account("ann");
-        assert_eq!(throttle.locked_for("ann", a, 10), None);
+        throttle.succeeded("admin", attacker);
+        assert_eq!(
+            throttle.begin_attempt("admin", attacker, 11),
+            Duration::ZERO
+        );
     }
 
     #[test]

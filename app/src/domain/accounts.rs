@@ -73,6 +73,9 @@ impl FromStr for Role {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 pub const MAX_USERNAME_CHARS: usize = 64;
+/// A password typed at sign-in longer than this is refused before it is hashed: no account has
+/// one (see [`MAX_PASSWORD_CHARS`]), and hashing megabytes would cost the server, not the caller.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Usernames: 1-64 of a-z 0-9 . _ - @ (case-insensitive, stored lower-case).
 pub fn validate_username(raw: &str) -> Result<String, String> {
@@ -132,17 +135,15 @@ pub fn safe_return_path(next: &str) -> String {
     }
 }
 
-/// Failed sign-ins remembered over a sliding window; too many within it lock further tries.
+/// Failed sign-ins remembered over a sliding window.
 #[derive(Clone, Debug, Default)]
 pub struct Throttle {
     failures: VecDeque<i64>,
 }
 
 pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
-/// Failures allowed per account within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: usize = 5;
-/// Failures allowed per address within the window (several people may share one).
-pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+/// Failures remembered per key; more change nothing (the delay is at its cap long before).
+const MAX_REMEMBERED_FAILURES: usize = 128;
 
 impl Throttle {
     fn forget_old(&mut self, now: i64) {
@@ -155,26 +156,49 @@ impl Throttle {
         }
     }
 
-    /// Seconds until another try is allowed, or None when allowed now.
-    pub fn locked_for(&mut self, now: i64, limit: usize) -> Option<i64> {
+    /// Failures within the window.
+    pub fn failures(&mut self, now: i64) -> usize {
         self.forget_old(now);
-        if self.failures.len() >= limit {
-            self.failures
-                .front()
-                .map(|oldest| oldest + THROTTLE_WINDOW_SECS - now)
-        } else {
-            None
-        }
+        self.failures.len()
     }
 
     pub fn record_failure(&mut self, now: i64) {
         self.forget_old(now);
+        if self.failures.len() == MAX_REMEMBERED_FAILURES {
+            self.failures.pop_front();
+        }
         self.failures.push_back(now);
     }
 
+    /// Takes back the most recent failure (an attempt counted in advance that succeeded).
+    pub fn forget_last(&mut self) {
+        self.failures.pop_back();
+    }
+
     pub fn is_empty(&mut self, now: i64) -> bool {
-        self.forget_old(now);
-        self.failures.is_empty()
+        self.failures(now) == 0
+    }
+}
+
+/// Failures of one account from one address that cost nothing extra.
+const FREE_FAILURES: usize = 3;
+/// The delay after the free failures, doubling with each further one...
+const FIRST_DELAY_MS: u64 = 250;
+/// ...up to this.
+pub const MAX_SIGN_IN_DELAY_MS: u64 = 30_000;
+/// An address's failures across all accounts count this much less than one account's.
+const ADDRESS_FAILURES_PER_STEP: usize = 4;
+
+/// How long a sign-in waits before its password is checked, given the failures within the window
+/// of this account from this address, and of this address for any account. Sign-in is slowed,
+/// never refused: the right password always gets in, so nobody can lock the administrator out.
+pub fn sign_in_delay_ms(account_from_address: usize, from_address: usize) -> u64 {
+    let steps = account_from_address.max(from_address / ADDRESS_FAILURES_PER_STEP);
+    match steps.checked_sub(FREE_FAILURES) {
+        None => 0,
+        Some(doublings) => FIRST_DELAY_MS
+            .saturating_mul(1u64 << doublings.min(20))
+            .min(MAX_SIGN_IN_DELAY_MS),
     }
 }
 
@@ -250,19 +274,40 @@ mod tests {
     }
 
     #[test]
-    fn throttle_locks_after_the_limit_and_forgets_after_the_window() {
+    fn throttle_counts_failures_within_the_window_and_is_bounded() {
         let mut throttle = Throttle::default();
         for t in 0..5 {
-            assert_eq!(throttle.locked_for(t, 5), None);
             throttle.record_failure(t);
         }
-        assert_eq!(throttle.locked_for(10, 5), Some(THROTTLE_WINDOW_SECS - 10));
+        assert_eq!(throttle.failures(10), 5);
         assert_eq!(
-            throttle.locked_for(THROTTLE_WINDOW_SECS, 5),
-            None,
+            throttle.failures(THROTTLE_WINDOW_SECS),
+            4,
             "the first failure expired"
         );
-        assert!(!throttle.is_empty(THROTTLE_WINDOW_SECS + 3));
+        throttle.forget_last();
+        assert_eq!(throttle.failures(THROTTLE_WINDOW_SECS), 3);
+        assert!(!throttle.is_empty(THROTTLE_WINDOW_SECS + 2));
         assert!(throttle.is_empty(THROTTLE_WINDOW_SECS + 4));
+        for t in 0..10_000 {
+            throttle.record_failure(t / 100);
+        }
+        assert_eq!(throttle.failures(100), MAX_REMEMBERED_FAILURES);
+    }
+
+    #[test]
+    fn sign_in_slows_down_with_failures_and_never_refuses() {
+        assert_eq!(sign_in_delay_ms(0, 0), 0);
+        assert_eq!(sign_in_delay_ms(FREE_FAILURES, 0), FIRST_DELAY_MS);
+        assert_eq!(sign_in_delay_ms(FREE_FAILURES - 1, 0), 0);
+        let delays: Vec<u64> = (0..40).map(|n| sign_in_delay_ms(n, 0)).collect();
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert_eq!(
+            sign_in_delay_ms(usize::MAX, usize::MAX),
+            MAX_SIGN_IN_DELAY_MS
+        );
+        // An address guessing across many accounts is slowed too, four times more gently.
+        assert_eq!(sign_in_delay_ms(0, 4 * FREE_FAILURES), FIRST_DELAY_MS);
+        assert_eq!(sign_in_delay_ms(0, 4 * FREE_FAILURES - 1), 0);
     }
 }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use super::echo;
+
 /// A feature a property (API client) may hold. Declaration order is the console's display order,
 /// so the derived `Ord` sorts lists the way the console shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -22,10 +24,6 @@ pub enum Feature {
     LoginClient,
     Metadata,
 }
-
-/// Longest offending input echoed back in an error, so a huge bogus value cannot bloat responses
-/// and logs.
-const MAX_ECHO_CHARS: usize = 100;
 
 impl Feature {
     /// Every feature, in console order.
@@ -131,17 +129,6 @@ impl FeatureError {
     /// The human-readable reason, for `<arg> was not valid for the following reason: <reason>`.
     pub fn reason(&self) -> String {
         self.to_string()
-    }
-}
-
-/// Shortens user input before it is echoed in an error message.
-fn echo(s: &str) -> String {
-    if s.chars().count() <= MAX_ECHO_CHARS {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(MAX_ECHO_CHARS).collect();
-        out.push_str("...");
-        out
     }
 }
 

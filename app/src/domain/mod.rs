@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod features;
 pub mod names;
+pub mod params;
 pub mod setting_keys;
 pub mod settings_edit;
 pub mod signature;
@@ -28,8 +29,30 @@ pub fn capitalize(reason: &str) -> String {
     }
 }
 
+/// User input echoed into an error message or a log line is cut to this many characters.
+pub const MAX_ECHO_CHARS: usize = 100;
+
+/// Shortens user input before it is echoed in an error message or a log line, so that hostile
+/// input cannot make answers or logs large.
+pub fn echo(s: &str) -> String {
+    match s.char_indices().nth(MAX_ECHO_CHARS) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}...", &s[..cut]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn echoes_are_bounded() {
+        assert_eq!(super::echo("short"), "short");
+        let long = "é".repeat(1000);
+        let echoed = super::echo(&long);
+        assert_eq!(echoed.chars().count(), super::MAX_ECHO_CHARS + 3);
+        assert!(echoed.ends_with("..."));
+        assert_eq!(super::echo(&"a".repeat(100)), "a".repeat(100));
+    }
+
     #[test]
     fn reasons_become_sentences() {
         assert_eq!(super::capitalize("the key is bad"), "The key is bad.");

@@ -9,13 +9,11 @@ use ipnet::IpNet;
 use serde_json::Value;
 use thiserror::Error;
 
+use super::echo;
 use super::features::json_kind;
 
 /// The default whitelist entry of a new property: every address (IPv6 callers included).
 pub const ALLOW_ALL: &str = "0.0.0.0/0";
-
-/// Longest offending input echoed back in an error message.
-const MAX_ECHO_CHARS: usize = 100;
 
 /// The whitelist a new property starts with, and the one `clear_whitelist` restores.
 pub fn default_whitelist() -> Vec<String> {
@@ -132,16 +130,6 @@ impl WhitelistError {
             }
             _ => None,
         }
-    }
-}
-
-fn echo(s: &str) -> String {
-    if s.chars().count() <= MAX_ECHO_CHARS {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(MAX_ECHO_CHARS).collect();
-        out.push_str("...");
-        out
     }
 }
 
@@ -322,6 +310,17 @@ pub fn allows(whitelist: &[String], addr: IpAddr) -> bool {
         })
 }
 
+/// Stands in for a stored whitelist that cannot be read. It is not an address, so it allows nobody
+/// (fail closed), and the console shows it as an entry to fix.
+pub const UNREADABLE: &str = "unreadable stored whitelist";
+
+/// A whitelist as stored (a JSON array of strings). Anything else decodes to `[UNREADABLE]`, never
+/// to `[]`, which would allow every address; the error says what was wrong, for the log.
+pub fn decode_stored(json: &str) -> Result<Vec<String>, (Vec<String>, String)> {
+    serde_json::from_str::<Vec<String>>(json)
+        .map_err(|error| (vec![UNREADABLE.to_string()], echo(&error.to_string())))
+}
+
 /// Whether the list lets in every address (empty, or holds a `/0` entry); the console shows this
 /// as "any address".
 pub fn means_any_address(whitelist: &[String]) -> bool {
@@ -351,6 +350,29 @@ mod tests {
 
     fn list(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_stored_whitelist_that_is_not_a_list_of_strings_allows_nobody() {
+        assert_eq!(
+            decode_stored(r#"["10.0.0.0/8"]"#),
+            Ok(list(&["10.0.0.0/8"]))
+        );
+        assert_eq!(decode_stored("[]"), Ok(vec![]));
+        for bad in [
+            r#"{"a":1}"#,
+            "[1,2]",
+            "null",
+            "\"0.0.0.0/0\"",
+            "not json",
+            "",
+        ] {
+            let (fallback, why) = decode_stored(bad).unwrap_err();
+            assert!(!why.is_empty());
+            assert!(!allows(&fallback, ip("10.1.2.3")), "{bad}");
+            assert!(!allows(&fallback, ip("::1")), "{bad}");
+            assert!(!means_any_address(&fallback), "{bad}");
+        }
     }
 
     fn reason(s: &str) -> String {

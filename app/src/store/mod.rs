@@ -34,7 +34,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("could not create the database directory {path}: {source}")]
+    #[error("could not create the database file or its folder {path}: {source}")]
     CreateDir {
         path: String,
         source: std::io::Error,
@@ -43,7 +43,12 @@ pub enum StoreError {
 
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Readers: WAL lets them run beside the writer.
     pool: SqlitePool,
+    /// Every write goes through this pool of one connection, so concurrent writers queue in order
+    /// for it instead of racing for SQLite's lock (a deferred transaction that reads first cannot
+    /// wait for the lock: SQLite answers "database is locked" at once to avoid a deadlock).
+    writer: SqlitePool,
     /// Properties recently read to authenticate API calls.
     credentials: std::sync::Arc<properties::CredentialCache>,
 }
@@ -51,12 +56,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+        create_private_file(path)?;
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
@@ -64,20 +64,41 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            // A long queue of writers is still served in order; only a stuck database times out.
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await?;
+        MIGRATIONS.run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Self::from_pool(pool).await
+        Ok(Store {
+            pool,
+            writer,
+            credentials: Default::default(),
+        })
     }
 
-    /// Wraps an open pool (tests hand in the one `#[sqlx::test]` made) and migrates it.
+    /// Wraps an open pool (tests hand in the one `#[sqlx::test]` made) and migrates it. Reads and
+    /// writes share the pool; writes still begin IMMEDIATE, so they wait for the lock.
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         MIGRATIONS.run(&pool).await?;
         Ok(Store {
+            writer: pool.clone(),
             pool,
             credentials: Default::default(),
         })
+    }
+
+    /// A write transaction that takes SQLite's write lock at BEGIN, so it waits its turn (busy
+    /// timeout) rather than failing when it later upgrades from reading to writing.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -92,10 +113,41 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pool so the WAL is checkpointed before the process exits.
+    /// Closes the pools so the WAL is checkpointed before the process exits.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+/// Creates the database's folder (0700) and file (0600) when missing, so that only the server's
+/// user can read the secrets in them. SQLite gives the `-wal` and `-shm` files the mode of the
+/// database file.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let io_error = |source: std::io::Error| StoreError::CreateDir {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(io_error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -151,5 +203,64 @@ mod tests {
         assert_eq!(fk, 1);
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn only_the_owner_can_read_the_database_its_journal_and_its_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile_dir("modes");
+        let folder = dir.join("data");
+        let path = folder.join("gatehouse.db");
+        let store = Store::open(&path).await.unwrap();
+        store
+            .set_setting(settings::Scope::Global, "site_name", "x", 0)
+            .await
+            .unwrap();
+        assert_eq!(mode(&folder), 0o700);
+        for file in ["gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm"] {
+            assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+        }
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Many writers at once, each transaction reading before it writes: all queue, none fails.
+    #[tokio::test]
+    async fn concurrent_read_then_write_transactions_queue_instead_of_failing() {
+        let dir = tempfile_dir("writers");
+        let store = Store::open(&dir.join("gatehouse.db")).await.unwrap();
+        let mut tasks = Vec::new();
+        for writer in 0..16 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..50 {
+                    let items: settings::SettingsMap =
+                        [(format!("k{writer}_{i}"), "v".to_string())].into();
+                    store
+                        .set_settings(settings::Scope::Global, &items, i)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(())
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(store.global_settings().await.unwrap().len(), 16 * 50);
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "gatehouse-{name}-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 }

@@ -12,7 +12,7 @@ use super::{Store, StoreError};
 use crate::domain::features::Feature;
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
-use crate::domain::whitelist::default_whitelist;
+use crate::domain::whitelist::{self, default_whitelist};
 use crate::properties::model::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
 
 /// A property as stored, secrets included. Server side only: never sent to a browser as is.
@@ -58,7 +58,15 @@ impl PropertyRecord {
 /// takes to apply.
 #[derive(Debug, Default)]
 pub struct CredentialCache {
-    entries: Mutex<HashMap<String, (PropertyRecord, Instant)>>,
+    entries: Mutex<CacheEntries>,
+}
+
+#[derive(Debug, Default)]
+struct CacheEntries {
+    records: HashMap<String, (PropertyRecord, Instant)>,
+    /// Counts evictions. A record read before an eviction is not cached after it: a write commits,
+    /// then evicts, so a reader that raced the write cannot put the old record back.
+    evictions: u64,
 }
 
 impl CredentialCache {
@@ -68,23 +76,37 @@ impl CredentialCache {
     fn get(&self, client_id: &str) -> Option<PropertyRecord> {
         let entries = self.entries.lock().ok()?;
         entries
+            .records
             .get(client_id)
             .filter(|(_, at)| at.elapsed() < Self::LIFETIME)
             .map(|(record, _)| record.clone())
     }
 
-    fn put(&self, record: &PropertyRecord) {
+    /// Where the eviction count stands before a read from the database.
+    fn evictions(&self) -> u64 {
+        self.entries.lock().map(|e| e.evictions).unwrap_or(u64::MAX)
+    }
+
+    /// Caches `record`, read when the eviction count was `evictions_before_read`, unless a write
+    /// evicted anything since.
+    fn put(&self, record: &PropertyRecord, evictions_before_read: u64) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::MAX_ENTRIES {
-                entries.clear();
+            if entries.evictions != evictions_before_read {
+                return;
             }
-            entries.insert(record.client_id.clone(), (record.clone(), Instant::now()));
+            if entries.records.len() >= Self::MAX_ENTRIES {
+                entries.records.clear();
+            }
+            entries
+                .records
+                .insert(record.client_id.clone(), (record.clone(), Instant::now()));
         }
     }
 
     fn forget(&self, client_id: &str) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(client_id);
+            entries.records.remove(client_id);
+            entries.evictions = entries.evictions.wrapping_add(1);
         }
     }
 }
@@ -142,10 +164,18 @@ fn record_from_row(row: &SqliteRow) -> Result<PropertyRecord, StoreError> {
         previous_secret: row.try_get("previous_secret")?,
         previous_secret_expires_at: row.try_get("previous_secret_expires_at")?,
         features: features_from_bits(row.try_get("features")?),
-        whitelist: serde_json::from_str(&whitelist_json).unwrap_or_default(),
+        whitelist: stored_whitelist(&row.try_get::<String, _>("client_id")?, &whitelist_json),
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Decodes a stored whitelist; one that cannot be read allows nobody and is logged as an error.
+fn stored_whitelist(client_id: &str, json: &str) -> Vec<String> {
+    whitelist::decode_stored(json).unwrap_or_else(|(fallback, why)| {
+        tracing::error!(client_id, why, "stored whitelist is unreadable; the client is denied every address until it is set again");
+        fallback
     })
 }
 
@@ -176,7 +206,7 @@ impl Store {
         new: NewProperty,
         now: i64,
     ) -> Result<PropertyRecord, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let record = insert_property(&mut tx, &new, now).await?;
         tx.commit().await?;
         Ok(record)
@@ -188,7 +218,7 @@ impl Store {
         batch: &[NewProperty],
         now: i64,
     ) -> Result<Vec<PropertyRecord>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut records = Vec::with_capacity(batch.len());
         for new in batch {
             records.push(insert_property(&mut tx, new, now).await?);
@@ -206,7 +236,7 @@ impl Store {
         now: i64,
     ) -> Result<PropertyRecord, StoreError> {
         let client_id = new_token();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
              created_at, updated_at) SELECT ?, ?, ?, ?, features, whitelist, 1, ?, ? FROM properties WHERE client_id = ?",
@@ -260,9 +290,10 @@ impl Store {
         if let Some(record) = self.credentials.get(client_id) {
             return Ok(Some(record));
         }
+        let evictions = self.credentials.evictions();
         let record = self.property(client_id).await?;
         if let Some(record) = &record {
-            self.credentials.put(record);
+            self.credentials.put(record, evictions);
         }
         Ok(record)
     }
@@ -300,7 +331,10 @@ impl Store {
                     client_secret: row.try_get("client_secret")?,
                     description: row.try_get("name")?,
                     features: features_from_bits(row.try_get("features")?),
-                    whitelist: serde_json::from_str(&whitelist).unwrap_or_default(),
+                    whitelist: stored_whitelist(
+                        &row.try_get::<String, _>("client_id")?,
+                        &whitelist,
+                    ),
                 })
             })
             .collect()
@@ -362,7 +396,6 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET name = ?, name_key = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
         )
@@ -370,9 +403,11 @@ impl Store {
         .bind(name_key(name))
         .bind(now)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(name_clash)?;
+        // After the write: a reader that fetched the old record meanwhile cannot cache it.
+        self.credentials.forget(client_id);
         require_one(result.rows_affected())
     }
 
@@ -382,15 +417,15 @@ impl Store {
         features: &[Feature],
         now: i64,
     ) -> Result<(), StoreError> {
-        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET features = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
         )
         .bind(feature_bits(features))
         .bind(now)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
+        self.credentials.forget(client_id);
         require_one(result.rows_affected())
     }
 
@@ -400,7 +435,6 @@ impl Store {
         whitelist: &[String],
         now: i64,
     ) -> Result<(), StoreError> {
-        self.credentials.forget(client_id);
         let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
         let result = sqlx::query(
             "UPDATE properties SET whitelist = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
@@ -408,8 +442,9 @@ impl Store {
         .bind(json)
         .bind(now)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
+        self.credentials.forget(client_id);
         require_one(result.rows_affected())
     }
 
@@ -424,7 +459,6 @@ impl Store {
         whitelist: &[String],
         now: i64,
     ) -> Result<i64, StoreError> {
-        self.credentials.forget(client_id);
         let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
         let result = sqlx::query(
             "UPDATE properties SET name = ?, name_key = ?, features = ?, whitelist = ?, version = version + 1, \
@@ -437,9 +471,11 @@ impl Store {
         .bind(now)
         .bind(client_id)
         .bind(expected_version)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(name_clash)?;
+        // After the write: a reader that fetched the old record meanwhile cannot cache it.
+        self.credentials.forget(client_id);
         if result.rows_affected() == 0 {
             return match self.property(client_id).await? {
                 Some(_) => Err(StoreError::VersionConflict),
@@ -457,7 +493,6 @@ impl Store {
         grace_seconds: i64,
         now: i64,
     ) -> Result<String, StoreError> {
-        self.credentials.forget(client_id);
         let secret = new_token();
         let result = if grace_seconds > 0 {
             sqlx::query(
@@ -474,8 +509,9 @@ impl Store {
         .bind(&secret)
         .bind(now)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
+        self.credentials.forget(client_id);
         require_one(result.rows_affected())?;
         Ok(secret)
     }
@@ -486,28 +522,28 @@ impl Store {
         client_id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.credentials.forget(client_id);
         let result = sqlx::query(
             "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
              version = version + 1, updated_at = ? WHERE client_id = ?",
         )
         .bind(now)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
+        self.credentials.forget(client_id);
         require_one(result.rows_affected())
     }
 
     /// Deletes a property and its settings. Owners are never deleted: the check sits in the same
     /// statement, so a concurrent set_features cannot slip between check and delete.
     pub async fn delete_property(&self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
-        self.credentials.forget(client_id);
         let result =
             sqlx::query("DELETE FROM properties WHERE client_id = ? AND (features & ?) = 0")
                 .bind(client_id)
                 .bind(feature_bit(Feature::Owner))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
+        self.credentials.forget(client_id);
         if result.rows_affected() == 1 {
             return Ok(DeleteOutcome::Deleted);
         }
@@ -865,6 +901,31 @@ mod tests {
             store.list_properties(&query("erwar")).await.unwrap().total,
             0
         );
+    }
+
+    #[test]
+    fn a_record_read_before_a_write_is_not_cached_after_it() {
+        let cache = CredentialCache::default();
+        let record = PropertyRecord {
+            client_id: "c".repeat(32),
+            name: "n".into(),
+            client_secret: "old".into(),
+            previous_secret: None,
+            previous_secret_expires_at: None,
+            features: vec![],
+            whitelist: vec![],
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let before_read = cache.evictions();
+        // ...the reader fetches the old row; meanwhile a write commits and evicts...
+        cache.forget(&record.client_id);
+        cache.put(&record, before_read);
+        assert_eq!(cache.get(&record.client_id), None);
+        // A read that began after the write is cached.
+        cache.put(&record, cache.evictions());
+        assert_eq!(cache.get(&record.client_id), Some(record));
     }
 
     #[sqlx::test(migrations = false)]

@@ -108,7 +108,7 @@ impl Store {
         value: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existed = upsert(&mut tx, scope, key, value, now).await?;
         tx.commit().await?;
         Ok(existed)
@@ -121,7 +121,7 @@ impl Store {
         items: &SettingsMap,
         now: i64,
     ) -> Result<BTreeMap<String, bool>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut results = BTreeMap::new();
         for (key, value) in items {
             results.insert(key.clone(), upsert(&mut tx, scope, key, value, now).await?);
@@ -140,7 +140,7 @@ impl Store {
                     .bind(key)
             }
         }
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(result.rows_affected() > 0)
     }
@@ -154,7 +154,7 @@ impl Store {
         changes: &[SettingChange],
         now: i64,
     ) -> Result<SettingsDiff, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Write first so the transaction holds the write lock before it reads.
         let touched = match scope {
             Scope::Global => sqlx::query("UPDATE global_settings SET key = key WHERE 0"),

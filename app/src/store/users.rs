@@ -56,7 +56,7 @@ impl Store {
         .bind(role.as_str())
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
@@ -107,7 +107,7 @@ impl Store {
         .bind(now)
         .bind(username)
         .bind(role.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.explain_untouched_user(result.rows_affected(), username)
             .await
@@ -119,7 +119,7 @@ impl Store {
             "DELETE FROM users WHERE username = ? AND {KEEPS_AN_ADMIN}"
         ))
         .bind(username)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.explain_untouched_user(result.rows_affected(), username)
             .await
@@ -143,7 +143,7 @@ impl Store {
         keep_session: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let result =
             sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?")
                 .bind(password_hash)
@@ -175,7 +175,7 @@ impl Store {
         // Sweep expired sessions while we are writing anyway.
         sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)")
             .bind(token_hash)
@@ -183,7 +183,7 @@ impl Store {
             .bind(now)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -208,7 +208,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
             .bind(now)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -216,7 +216,7 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

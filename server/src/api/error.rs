@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 403: authenticated, but not allowed (feature or whitelist).
     #[error("{0}")]
     PermissionDenied(String),
+    /// 510: over a rate limit.
+    #[error("{0}")]
+    RateLimited(String),
     /// 500: details go to the log only.
     #[error("unexpected error")]
     Unexpected(String),
@@ -47,6 +50,7 @@ impl ApiError {
             ApiError::InvalidCredentials(_) => 402,
             ApiError::PermissionDenied(_) => 403,
             ApiError::Unexpected(_) => 500,
+            ApiError::RateLimited(_) => 510,
         }
     }
 
@@ -57,6 +61,7 @@ impl ApiError {
             ApiError::InvalidCredentials(_) => "invalid_client_credentials",
             ApiError::PermissionDenied(_) => "client_permission_error",
             ApiError::Unexpected(_) => "unexpected_error",
+            ApiError::RateLimited(_) => "api_limit_error",
         }
     }
 

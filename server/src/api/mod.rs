@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod error;
+pub mod limits;
 pub mod request;
 pub mod settings;
 

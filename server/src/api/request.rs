@@ -1,21 +1,24 @@
 //! Reading a Capture API request: parameters from the query string and the form body, the caller's
 //! address, and the caller's credentials, checked before any handler runs.
 
-use std::net::{IpAddr, SocketAddr};
+use std::collections::HashSet;
+use std::net::IpAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequest, Request};
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, Method};
 use base64::Engine;
 
+use app::auth::CallerAddress;
 use app::domain::features::{grants, Feature};
+use app::domain::params::{check_param_name, printable_name, ParamNameError, MAX_PARAMS};
 use app::domain::signature;
 use app::domain::tokens::{constant_time_eq, is_token};
 use app::domain::whitelist;
 use app::store::properties::PropertyRecord;
 
 use super::error::ApiError;
-use crate::state::{AppState, TrustedProxies};
+use crate::state::AppState;
 
 /// Request bodies larger than this are refused with a clear error.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -27,14 +30,31 @@ pub struct Params {
 }
 
 impl Params {
+    /// Reads the query string and the body, refusing (code 200, before anything else) more than
+    /// [`MAX_PARAMS`] parameters, a name given twice, and names a signed request could be re-split
+    /// on. Stops at the first problem, so a hostile request costs at most one pass over its bytes.
     pub fn parse(query: Option<&str>, body: &[u8]) -> Result<Params, ApiError> {
-        let mut pairs: Vec<(String, String)> = Vec::new();
         let query_pairs = form_urlencoded::parse(query.unwrap_or("").as_bytes());
         let body_pairs = form_urlencoded::parse(body);
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (key, value) in query_pairs.chain(body_pairs) {
-            if pairs.iter().any(|(k, _)| *k == key) {
+            if pairs.len() == MAX_PARAMS {
                 return Err(ApiError::invalid(
-                    key.as_ref(),
+                    "parameters",
+                    format!("a request may carry at most {MAX_PARAMS} parameters"),
+                ));
+            }
+            check_param_name(&key).map_err(|problem| {
+                let argument = match problem {
+                    ParamNameError::Empty => "parameters".to_string(),
+                    ParamNameError::Forbidden(_) => printable_name(&key),
+                };
+                ApiError::invalid(argument, problem.to_string())
+            })?;
+            if !seen.insert(key.to_string()) {
+                return Err(ApiError::invalid(
+                    printable_name(&key),
                     "the parameter was given more than once; send each parameter once",
                 ));
             }
@@ -95,18 +115,25 @@ impl FromRequest<AppState> for ApiRequest {
                 format!("{} is not supported; use GET or POST", request.method()),
             ));
         }
-        let peer = request
+        let address = request
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
-            .ok_or_else(|| ApiError::Unexpected("no peer address on the connection".into()))?;
+            .get::<CallerAddress>()
+            .map(|caller| caller.0)
+            .ok_or_else(|| ApiError::Unexpected("no caller address on the request".into()))?;
+        state.api_limits.check_address(address)?;
         let (parts, body) = request.into_parts();
-        let address = caller_address(peer, &parts.headers, &state.trusted_proxies);
         let body = read_body(&parts.headers, body).await?;
         let params = Params::parse(parts.uri.query(), &body)?;
         let now = state.clock.now();
 
-        let caller = authenticate(state, &parts.headers, parts.uri.path(), &params, now).await?;
+        let caller = authenticate(state, &parts.headers, parts.uri.path(), &params, now)
+            .await
+            .inspect_err(|error| {
+                if matches!(error, ApiError::InvalidCredentials(_)) {
+                    state.api_limits.authentication_failed(address);
+                }
+            })?;
+        state.api_limits.check_client(&caller.client_id)?;
         if !whitelist::allows(&caller.whitelist, address) {
             return Err(ApiError::PermissionDenied(format!(
                 "this client's IP whitelist does not allow calls from {address}"
@@ -147,27 +174,6 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError>
         ));
     }
     Ok(bytes.to_vec())
-}
-
-/// The socket peer, unless it is a trusted proxy: then the right-most `X-Forwarded-For` address that
-/// is not itself a trusted proxy.
-pub fn caller_address(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.0.iter().any(|net| net.contains(ip));
-    if !is_trusted(&peer) {
-        return peer;
-    }
-    let forwarded: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
-        .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .unwrap_or(peer)
 }
 
 const NO_CREDENTIALS: &str =
@@ -293,4 +299,68 @@ async fn lookup(state: &AppState, id: &str) -> Result<Option<PropertyRecord>, Ap
         return Ok(None);
     }
     Ok(state.store.property_for_auth(id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn form(pairs: &[(String, String)]) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    }
+
+    /// Names the parser accepts: no `=`, `&`, control characters, not empty.
+    fn valid_name() -> impl Strategy<Value = String> {
+        "[^=&\\p{Cc}]{1,20}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics(query in ".{0,200}", body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Params::parse(Some(&query), &body);
+        }
+
+        #[test]
+        fn distinct_valid_parameters_round_trip(
+            map in proptest::collection::btree_map(valid_name(), ".{0,30}", 0..40),
+            split in 0usize..40,
+        ) {
+            let pairs: Vec<(String, String)> = map.into_iter().collect();
+            let split = split.min(pairs.len());
+            let parsed = Params::parse(Some(&form(&pairs[..split])), form(&pairs[split..]).as_bytes()).unwrap();
+            prop_assert_eq!(parsed.pairs(), &pairs[..]);
+            for (name, value) in &pairs {
+                prop_assert_eq!(parsed.get(name), Some(value.as_str()));
+            }
+        }
+
+        #[test]
+        fn a_repeated_name_is_refused(name in valid_name(), a in ".{0,10}", b in ".{0,10}") {
+            let body = form(&[(name.clone(), a), (name, b)]);
+            prop_assert_eq!(Params::parse(None, body.as_bytes()).unwrap_err().code(), 200);
+        }
+
+        #[test]
+        fn names_that_could_reshape_a_signed_string_are_refused(
+            before in "[a-z]{0,5}",
+            bad in prop::sample::select(vec!["=", "&", "\n", "\r", "\u{0}", "\u{7f}"]),
+            after in "[a-z]{0,5}",
+        ) {
+            let body = form(&[(format!("{before}{bad}{after}"), "1".to_string())]);
+            prop_assert_eq!(Params::parse(None, body.as_bytes()).unwrap_err().code(), 200);
+        }
+
+        #[test]
+        fn more_than_the_limit_is_refused(extra in 1usize..50) {
+            let pairs: Vec<(String, String)> =
+                (0..MAX_PARAMS + extra).map(|i| (format!("p{i}"), String::new())).collect();
+            prop_assert_eq!(Params::parse(None, form(&pairs).as_bytes()).unwrap_err().code(), 200);
+            prop_assert!(Params::parse(None, form(&pairs[..MAX_PARAMS]).as_bytes()).is_ok());
+        }
+    }
 }

@@ -2,16 +2,28 @@
 #![allow(dead_code)]
 
 use app::auth::password::hash_password;
+use app::auth::session::CookiePolicy;
 use app::clock::Clock;
 use app::domain::accounts::Role;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
+use server::api::limits::{ApiLimits, RateLimit};
 use server::bootstrap::{ensure_owner, OwnerCredentials};
 use server::{AppState, TrustedProxies};
 
 /// 2026-01-01 00:00:00 UTC: tests start here and move the clock by hand.
 pub const START: i64 = 1_767_225_600;
+
+/// How a test server differs from the product's defaults.
+#[derive(Default)]
+pub struct Options {
+    pub trusted: Vec<ipnet::IpNet>,
+    pub rate_limit: RateLimit,
+    pub secure_cookies: bool,
+    /// Defaults to 127.0.0.1:0.
+    pub listen: Option<&'static str>,
+}
 
 pub struct TestServer {
     pub base: String,
@@ -31,13 +43,29 @@ impl TestServer {
     }
 
     pub async fn start_with_proxies(trusted: Vec<ipnet::IpNet>) -> TestServer {
+        Self::start_with(Options {
+            trusted,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn start_with(options: Options) -> TestServer {
+        let Options {
+            trusted,
+            rate_limit,
+            secure_cookies,
+            listen,
+        } = options;
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("gatehouse.db")).await.unwrap();
         let clock = Clock::manual(START);
         let owner = ensure_owner(&store, clock.now()).await.unwrap().unwrap();
         let admin_cookie = signed_in(&store, "admin", Role::Admin, clock.now()).await;
         let viewer_cookie = signed_in(&store, "viewer", Role::Viewer, clock.now()).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(listen.unwrap_or("127.0.0.1:0"))
+            .await
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         let mut state = AppState::new(
             LeptosOptions::builder()
@@ -49,9 +77,14 @@ impl TestServer {
             clock.clone(),
         );
         state.trusted_proxies = TrustedProxies::new(trusted);
+        state.api_limits = ApiLimits::new(rate_limit);
+        state.cookies = CookiePolicy {
+            secure: secure_cookies,
+        };
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         TestServer {
-            base: format!("http://{addr}"),
+            // A server on every address ([::]) is reached over IPv4 loopback.
+            base: format!("http://127.0.0.1:{}", addr.port()),
             admin_cookie,
             viewer_cookie,
             store,
