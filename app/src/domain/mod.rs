@@ -12,6 +12,8 @@ pub mod settings_edit;
 pub mod signature;
 pub mod tokens;
 pub mod whitelist;
+#[cfg(test)]
+mod proptests;
 
 /// Domain reasons are written to follow "X was not valid for the following reason:"; the console
 /// shows them as sentences: capitalized, ending with a full stop.
