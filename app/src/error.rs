@@ -101,6 +101,46 @@ impl From<crate::store::StoreError> for ConsoleError {
     }
 }
 
+/// One mapping from the operations' error to the console's: the reason becomes a sentence beside
+/// the form field it belongs to.
+#[cfg(feature = "ssr")]
+impl From<crate::ops::OpError> for ConsoleError {
+    fn from(error: crate::ops::OpError) -> Self {
+        use crate::domain::capitalize;
+        use crate::ops::{Field, OpError};
+        match error {
+            OpError::Invalid { field, reason } => {
+                let field = match field {
+                    Field::Target => "client_id".to_string(),
+                    Field::Name => "name".into(),
+                    Field::Features => "features".into(),
+                    Field::Whitelist => "whitelist".into(),
+                    Field::WhitelistEntry(index) => crate::properties::api::whitelist_field(index),
+                    Field::Hours => "hours".into(),
+                    Field::Key(Some(key)) | Field::Value(Some(key)) => key,
+                    Field::Key(None) => "key".into(),
+                    Field::Value(None) => "value".into(),
+                    Field::Settings => "settings".into(),
+                    Field::Username => "username".into(),
+                    Field::Role => "role".into(),
+                    Field::CurrentPassword => "current".into(),
+                    Field::NewPassword => "new".into(),
+                    Field::ConfirmPassword => "confirm".into(),
+                };
+                ConsoleError::Invalid {
+                    field,
+                    message: capitalize(&reason),
+                }
+            }
+            OpError::UnknownTarget(_) => ConsoleError::NotFound,
+            OpError::Forbidden(_) => ConsoleError::Forbidden,
+            OpError::Conflict => ConsoleError::Conflict,
+            OpError::SettingsConflict { keys } => ConsoleError::SettingsConflict { keys },
+            OpError::Store(error) => error.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

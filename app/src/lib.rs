@@ -5,6 +5,8 @@
 //!   signatures, setting keys). No I/O; compiled for the server and the browser alike.
 //! - [`store`] (server only): the one module that talks SQL.
 //! - [`shell`]: the console frame (header, navigation, routes) every page sits in.
+//! - [`ops`] (server only): the operations every door calls; they check, authorize, write and
+//!   audit each change in one transaction.
 //! - [`properties`], [`settings`], [`auth`]: the console's pages, each with its server functions.
 #![recursion_limit = "256"]
 
@@ -14,6 +16,8 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod icons;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod properties;
 pub mod settings;
 pub mod shell;

@@ -219,7 +219,7 @@ test.describe("refused input", () => {
   const dialog = page.getByRole("dialog", { name: "Copy this property" });
   await dialog.getByLabel("Name").fill(`${tag.toUpperCase()} B`);
   await dialog.getByRole("button", { name: "Copy" }).click();
-  await expect(dialog.getByRole("alert")).toContainText("Another property already has this name");
+  await expect(dialog.getByRole("alert")).toContainText("Another property is already named");
   await expect(dialog.getByLabel("Name")).toHaveValue(`${tag.toUpperCase()} B`);
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   await expect(dialog.getByLabel("Name")).toBeFocused();

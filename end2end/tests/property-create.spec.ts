@@ -105,7 +105,7 @@ test.describe("refused by the server", () => {
     const name = page.getByLabel("Name");
     await name.fill(`${tag} TAKEN`);
     await page.getByRole("button", { name: "Create", exact: true }).click();
-    await expect(page.getByText("Another property already has this name. Choose a different one.")).toBeVisible();
+    await expect(page.getByText(`Another property is already named "${tag} TAKEN"; choose a different name.`)).toBeVisible();
     await expect(name).toHaveAttribute("aria-invalid", "true");
     await expect(name).toHaveValue(`${tag} TAKEN`);
     await expect(name).toBeFocused();

@@ -95,7 +95,7 @@ test("Hours to Expire refuses anything but 0-168; No leaves the secret alone", a
   const hours = page.getByLabel("Hours to Expire");
   for (const bad of ["169", "-1", "1.5", "soon"]) {
     await hours.fill(bad);
-    await expect(page.getByText("Hours to Expire must be a whole number from 0 to 168.")).toBeVisible();
+    await expect(page.getByText("The number of hours must be a whole number from 0 to 168.")).toBeVisible();
     await expect(hours).toHaveAttribute("aria-invalid", "true");
     await expect(page.getByRole("button", { name: "Next" })).toHaveAttribute("aria-disabled", "true");
     await hours.press("Enter");
@@ -318,7 +318,7 @@ test.describe("conflicts and refusals", () => {
     await openProperty(page, property.client_id);
     await page.getByLabel("Name").fill(`${tag} taken`);
     await saveButton(page).click();
-    await expect(page.getByText("Another property already has this name. Choose a different one.")).toBeVisible();
+    await expect(page.getByText(`Another property is already named "${tag} taken"; choose a different name.`)).toBeVisible();
     await expect(page.getByLabel("Name")).toBeFocused();
     expect((await apiRow(request, property.client_id))?.description).toBe(`${tag} Mine`);
   });

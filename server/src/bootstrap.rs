@@ -51,17 +51,22 @@ async fn create_owner(store: &Store, now: i64) -> Result<OwnerCredentials, Store
 }
 
 /// Gives the first owner a new secret at once (no grace period), creating an owner if none exists.
-pub async fn reset_owner_secret(store: &Store, now: i64) -> Result<OwnerCredentials, StoreError> {
+/// Done by `actor` (the operator), so it is audited like any other reset.
+pub async fn reset_owner_secret(
+    store: &Store,
+    actor: &app::ops::Actor,
+) -> Result<OwnerCredentials, app::ops::OpError> {
     match store.first_owner().await? {
         Some(owner) => {
-            let secret = store.reset_secret(&owner.client_id, 0, now).await?;
+            let secret =
+                app::ops::properties::reset_secret(store, actor, &owner.client_id, 0).await?;
             Ok(OwnerCredentials {
                 client_id: owner.client_id,
                 client_secret: secret,
                 name: owner.name,
             })
         }
-        None => create_owner(store, now).await,
+        None => Ok(create_owner(store, actor.now).await?),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use app::clock::Clock;
+use app::ops::Actor;
 use app::store::Store;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
@@ -64,7 +65,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command {
         None | Some(Command::Serve) => serve(cli, store).await,
         Some(Command::Owner(OwnerCommand::ResetSecret { json })) => {
-            let credentials = bootstrap::reset_owner_secret(&store, Clock::System.now()).await?;
+            let credentials = bootstrap::reset_owner_secret(&store, &operator()).await?;
             store.close().await;
             print_credentials(&credentials, json, bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works."))?;
             Ok(())
@@ -91,11 +92,16 @@ fn print_credentials<T: serde::Serialize>(
     Ok(())
 }
 
-/// `gatehouse user ...`: console accounts from the terminal.
+/// The operator at this terminal, as the actor of an audited operation.
+fn operator() -> Actor {
+    Actor::operator(server::api::error::new_request_id(), Clock::System.now())
+}
+
+/// `gatehouse user ...`: console accounts from the terminal, through the same operations as the
+/// Users page (so they are audited, with the operating-system user as actor).
 async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxError> {
-    use app::auth::password::{hash_password, random_password};
-    use app::domain::accounts::{validate_username, Role};
-    let now = Clock::System.now();
+    use app::domain::accounts::Role;
+    use app::ops::users;
     let role = |text: &str| text.parse::<Role>();
     match command {
         UserCommand::Add {
@@ -103,11 +109,8 @@ async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxErro
             role: role_text,
             json,
         } => {
-            let username = validate_username(&username)?;
-            let password = random_password();
-            store
-                .create_user(&username, &hash_password(&password), role(&role_text)?, now)
-                .await?;
+            let (username, password) =
+                users::add(store, &operator(), &username, role(&role_text)?).await?;
             let credentials = bootstrap::AccountCredentials { username, password };
             print_credentials(
                 &credentials,
@@ -119,17 +122,11 @@ async fn user_command(store: &Store, command: UserCommand) -> Result<(), BoxErro
             username,
             role: role_text,
         } => {
-            store
-                .set_user_role(&username.to_lowercase(), role(&role_text)?, now)
-                .await?;
+            users::set_role(store, &operator(), &username, role(&role_text)?).await?;
             println!("{username} is now {role_text}.");
         }
         UserCommand::ResetPassword { username, json } => {
-            let username = username.to_lowercase();
-            let password = random_password();
-            store
-                .set_user_password(&username, &hash_password(&password), None, now)
-                .await?;
+            let (username, password) = users::reset_password(store, &operator(), &username).await?;
             let credentials = bootstrap::AccountCredentials { username, password };
             print_credentials(
                 &credentials,

@@ -30,7 +30,7 @@ async fn copy_refuses_a_taken_name_with_422_and_a_field_error() {
     let error: ConsoleError = serde_json::from_str(&body).unwrap();
     assert_eq!(
         error.for_field("name").as_deref(),
-        Some("Another property already has this name. Choose a different one.")
+        Some("Another property is already named \"TAKEN\"; choose a different name.")
     );
     assert_eq!(server.property_count().await, 3);
 }
@@ -42,7 +42,7 @@ async fn delete_refuses_owners_and_reports_unknown_properties() {
     let (status, body) = post(&server, "/api/properties/delete", &[("client_id", &owner)]).await;
     assert_eq!(status, 422, "{body}");
     assert!(
-        body.contains("Owner properties cannot be deleted"),
+        body.contains("owner properties cannot be deleted"),
         "{body}"
     );
     assert!(server.store.property(&owner).await.unwrap().is_some());
@@ -233,7 +233,7 @@ async fn create_stores_a_checked_property_and_refuses_every_broken_rule() {
             "name"
         )
         .as_deref(),
-        Some("Another property already has this name. Choose a different one.")
+        Some("Another property is already named \"shop\"; choose a different name.")
     );
     assert_eq!(server.property_count().await, 2, "only the owner and Shop");
 
@@ -482,7 +482,7 @@ async fn reset_validates_hours_and_the_grace_period_works_over_the_api() {
         assert_eq!(status, 422, "{bad}: {body}");
         assert_eq!(
             field_error(&body, "hours").as_deref(),
-            Some("Hours to Expire must be a whole number from 0 to 168."),
+            Some("The number of hours must be a whole number from 0 to 168."),
         );
     }
     assert_eq!(

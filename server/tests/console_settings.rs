@@ -92,7 +92,7 @@ async fn bad_keys_and_values_are_refused_on_their_row_and_nothing_is_written() {
         (
             json!([{ "key": "ok", "expected": null, "new": "1" }, { "key": "my key", "expected": null, "new": "x" }]),
             "my key",
-            "Key: The key contains a space; use underscores instead (my_setting_name).",
+            "The key contains a space; use underscores instead (my_setting_name).",
         ),
         (
             json!([{ "key": "ok", "expected": null, "new": "1" }, { "key": "big", "expected": null, "new": "v".repeat(65_537) }]),

@@ -112,39 +112,18 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), ConsoleError> {
-    use super::password::{hash_off_thread, verify_off_thread};
-    use super::{authorize, context, Permission};
-    use crate::domain::accounts::{validate_password, MAX_PASSWORD_BYTES};
-
-    let principal = authorize(Permission::Read).await?;
-    let store = context::store()?;
-    let user = store
-        .user(&principal.username)
-        .await?
-        .ok_or(ConsoleError::Unauthenticated)?;
-    if current.len() > MAX_PASSWORD_BYTES || !verify_off_thread(&current, &user.password_hash).await
-    {
-        return Err(ConsoleError::invalid(
-            "current",
-            "This is not your current password.",
-        ));
-    }
-    validate_password(&new).map_err(|m| ConsoleError::invalid("new", m))?;
-    if new != confirm {
-        return Err(ConsoleError::invalid(
-            "confirm",
-            "The two new passwords differ. Type the same password twice.",
-        ));
-    }
-    store
-        .set_user_password(
-            &principal.username,
-            &hash_off_thread(&new).await,
-            Some(&principal.session),
-            context::now(),
-        )
-        .await?;
-    tracing::info!(username = %principal.username, "console password changed");
+    use super::{console_actor, context, current_principal};
+    let actor = console_actor()?;
+    let session = current_principal().map(|p| p.session).unwrap_or_default();
+    crate::ops::users::change_own_password(
+        &context::store()?,
+        &actor,
+        &session,
+        &current,
+        &new,
+        &confirm,
+    )
+    .await?;
     Ok(())
 }
 
@@ -167,61 +146,34 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
 /// Adds an account with a random password, returned once to show the admin.
 #[server(prefix = "/api", endpoint = "auth/add_user")]
 pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleError> {
-    use super::password::{hash_off_thread, random_password};
-    use super::{authorize, context, Permission};
-    use crate::domain::accounts::validate_username;
-
-    let principal = authorize(Permission::ManageUsers).await?;
-    let username =
-        validate_username(&username).map_err(|m| ConsoleError::invalid("username", m))?;
-    let password = random_password();
-    context::store()?
-        .create_user(
-            &username,
-            &hash_off_thread(&password).await,
-            role,
-            context::now(),
-        )
-        .await?;
-    tracing::info!(%username, %role, by = %principal.username, "console account added");
+    use super::{console_actor, context};
+    let actor = console_actor()?;
+    let (_, password) = crate::ops::users::add(&context::store()?, &actor, &username, role).await?;
     Ok(password)
 }
 
 #[server(prefix = "/api", endpoint = "auth/set_role")]
 pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleError> {
-    use super::{authorize, context, Permission};
-    let principal = authorize(Permission::ManageUsers).await?;
-    context::store()?
-        .set_user_role(&username, role, context::now())
-        .await?;
-    tracing::info!(%username, %role, by = %principal.username, "console account role changed");
+    use super::{console_actor, context};
+    let actor = console_actor()?;
+    crate::ops::users::set_role(&context::store()?, &actor, &username, role).await?;
     Ok(())
 }
 
 /// Gives an account a new random password (returned once) and ends its sessions.
 #[server(prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_user_password(username: String) -> Result<String, ConsoleError> {
-    use super::password::{hash_off_thread, random_password};
-    use super::{authorize, context, Permission};
-    let principal = authorize(Permission::ManageUsers).await?;
-    let password = random_password();
-    context::store()?
-        .set_user_password(
-            &username,
-            &hash_off_thread(&password).await,
-            None,
-            context::now(),
-        )
-        .await?;
-    tracing::info!(%username, by = %principal.username, "console account password reset");
+    use super::{console_actor, context};
+    let actor = console_actor()?;
+    let (_, password) =
+        crate::ops::users::reset_password(&context::store()?, &actor, &username).await?;
     Ok(password)
 }
 
 #[server(prefix = "/api", endpoint = "auth/remove_user")]
 pub async fn remove_user(username: String) -> Result<(), ConsoleError> {
-    use super::{authorize, context, Permission};
-    let principal = authorize(Permission::ManageUsers).await?;
-    context::store()?.delete_user(&username).await?;
-    tracing::info!(%username, by = %principal.username, "console account removed");
+    use super::{console_actor, context};
+    let actor = console_actor()?;
+    crate::ops::users::remove(&context::store()?, &actor, &username).await?;
     Ok(())
 }

@@ -56,6 +56,26 @@ pub async fn authorize(permission: Permission) -> Result<Principal, crate::error
     }
 }
 
+/// The signed-in person as the actor of an operation: the operation itself authorizes by role.
+#[cfg(feature = "ssr")]
+pub fn console_actor() -> Result<crate::ops::Actor, crate::error::ConsoleError> {
+    use crate::domain::audit::Door;
+    use crate::ops::{Actor, Who};
+    let principal = current_principal().ok_or(crate::error::ConsoleError::Unauthenticated)?;
+    Ok(Actor {
+        who: Who::User {
+            username: principal.username,
+            role: principal.role,
+        },
+        door: Door::Console,
+        source: caller_address().to_string(),
+        request_id: crate::domain::tokens::request_id_from_random(|buf| {
+            rand::RngCore::fill_bytes(&mut rand::rng(), buf)
+        }),
+        now: context::now(),
+    })
+}
+
 /// The principal of the current request, if signed in.
 #[cfg(feature = "ssr")]
 pub fn current_principal() -> Option<Principal> {

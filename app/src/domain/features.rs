@@ -133,7 +133,7 @@ impl FeatureError {
 }
 
 /// Names the JSON type of a value for error messages ("a number", "an object", ...).
-pub(crate) fn json_kind(v: &Value) -> &'static str {
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

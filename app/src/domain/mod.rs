@@ -4,9 +4,11 @@
 //! so the same code runs on the server and in the browser (wasm32) and can be tested exhaustively.
 
 pub mod accounts;
+pub mod audit;
 pub mod features;
 pub mod names;
 pub mod params;
+pub mod secrets;
 pub mod setting_keys;
 pub mod settings_edit;
 pub mod signature;

@@ -19,7 +19,9 @@ pub enum NameError {
     TooLong { chars: usize },
     #[error("the name must not contain control characters such as tabs or line breaks")]
     ControlCharacter,
-    #[error("another property is already named \"{name}\"")]
+    #[error("the name must not contain invisible formatting characters (such as zero-width spaces or text direction overrides)")]
+    FormatCharacter,
+    #[error("another property is already named \"{name}\"; choose a different name")]
     Taken { name: String },
 }
 
@@ -48,12 +50,30 @@ pub fn validate_name(raw: &str) -> Result<String, NameError> {
     {
         return Err(NameError::ControlCharacter);
     }
+    if name.chars().any(is_format_character) {
+        return Err(NameError::FormatCharacter);
+    }
     Ok(name.to_string())
 }
 
-/// The key under which names must be unique: case-insensitive, so "Shop" and "SHOP" clash.
+/// Unicode category Cf (format characters): invisible, yet they make two names that look alike
+/// differ (`Own\u{200B}er`), or reorder what is displayed (bidi overrides).
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// The key under which names must be unique: NFKC-normalised and case-folded, so "Shop", "SHOP"
+/// and a full-width "Ｓhop" clash. (Only the server uses it, so its tables never reach the wasm.)
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name.trim().nfkc().collect::<String>().to_lowercase();
+    folded.nfkc().collect()
 }
 
 /// The name the copy dialog proposes: `United States` -> `United States copy`. If that would be
@@ -78,6 +98,32 @@ pub fn copy_name(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_format_characters_are_refused() {
+        for name in [
+            "Own\u{200B}er",
+            "Shop\u{202E}",
+            "\u{FEFF}Shop",
+            "a\u{2066}b",
+            "soft\u{00AD}hyphen",
+        ] {
+            assert_eq!(
+                validate_name(name),
+                Err(NameError::FormatCharacter),
+                "{name:?}"
+            );
+        }
+        assert!(validate_name("Café Zürich 東京").is_ok());
+    }
+
+    #[test]
+    fn lookalike_forms_share_one_uniqueness_key() {
+        assert_eq!(name_key("Owner"), name_key("ＯＷＮＥＲ"));
+        assert_eq!(name_key("Shop"), name_key(" SHOP "));
+        assert_eq!(name_key("ﬁle"), name_key("file"));
+        assert_ne!(name_key("Shop"), name_key("Shops"));
+    }
 
     #[test]
     fn valid_names_are_trimmed() {
@@ -150,7 +196,7 @@ mod tests {
                 name: "Shop".into()
             }
             .reason(),
-            "another property is already named \"Shop\""
+            "another property is already named \"Shop\"; choose a different name"
         );
     }
 

@@ -69,6 +69,17 @@ pub fn validate_key(key: &str) -> Result<(), KeyError> {
 }
 
 /// Checks a value: any string up to [`MAX_VALUE_BYTES`] bytes (the empty string included).
+/// Keys whose values are credentials (`backplane_password`, `rpx_key`, anything with "secret"):
+/// the audit log records that they changed, never their values.
+pub fn is_sensitive_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "secret", "token"]
+        .iter()
+        .any(|word| key.contains(word))
+        || key.ends_with("_key")
+        || key == "key"
+}
+
 pub fn validate_value(value: &str) -> Result<(), ValueError> {
     if value.len() > MAX_VALUE_BYTES {
         Err(ValueError::TooLarge { bytes: value.len() })
@@ -233,6 +244,21 @@ pub fn scope(has_property: bool, has_global: bool) -> Option<SettingScope> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_among_the_keys_are_sensitive() {
+        for key in ["backplane_password", "rpx_key", "api_secret", "Auth_Token"] {
+            assert!(is_sensitive_key(key), "{key}");
+        }
+        for key in [
+            "site_name",
+            "rpx_realm",
+            "login_attempts",
+            "keyboard_layout",
+        ] {
+            assert!(!is_sensitive_key(key), "{key}");
+        }
+    }
 
     #[test]
     fn valid_keys() {

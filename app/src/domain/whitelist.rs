@@ -114,6 +114,8 @@ pub enum WhitelistError {
     Entry { index: usize, error: CidrError },
     #[error("the new whitelist does not allow the address you are calling from ({addr}), so you would lock yourself out")]
     WouldLockOut { addr: IpAddr },
+    #[error("a whitelist holds at most {max} entries (this one has {count})", max = MAX_WHITELIST_ENTRIES)]
+    TooMany { count: usize },
 }
 
 impl WhitelistError {
@@ -235,11 +237,20 @@ pub fn canonical_suggestion(net: &IpNet) -> Option<String> {
     }
 }
 
+/// Most entries one property's whitelist may hold.
+pub const MAX_WHITELIST_ENTRIES: usize = 1000;
+
 /// Parses, normalises and de-duplicates entries, keeping the given order. The error tells which
 /// entry (by index) failed, so the console can mark that row.
 pub fn parse_entries<'a>(
     entries: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<String>, WhitelistError> {
+    let entries: Vec<&str> = entries.into_iter().collect();
+    if entries.len() > MAX_WHITELIST_ENTRIES {
+        return Err(WhitelistError::TooMany {
+            count: entries.len(),
+        });
+    }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (index, entry) in entries.into_iter().enumerate() {
@@ -350,6 +361,17 @@ mod tests {
 
     fn list(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_whitelist_holds_at_most_a_thousand_entries() {
+        let entries: Vec<String> = (0..=MAX_WHITELIST_ENTRIES)
+            .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+            .collect();
+        assert!(parse_entries(entries[..MAX_WHITELIST_ENTRIES].iter().map(String::as_str)).is_ok());
+        let error = parse_entries(entries.iter().map(String::as_str)).unwrap_err();
+        assert_eq!(error, WhitelistError::TooMany { count: 1001 });
+        assert_eq!(error.reason(), "a whitelist holds at most 1000 entries (this one has 1001)");
     }
 
     #[test]

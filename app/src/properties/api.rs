@@ -5,8 +5,6 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::model::{ListResult, ListView, PropertyDetails, PropertySummary, SecretReset};
-#[cfg(feature = "ssr")]
-use crate::domain::capitalize;
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 
@@ -78,37 +76,19 @@ pub async fn copy_property(
     source_id: String,
     name: String,
 ) -> Result<PropertySummary, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-    use crate::domain::names::validate_name;
-
-    let principal = authorize(Permission::Write).await?;
-    let name =
-        validate_name(&name).map_err(|e| ConsoleError::invalid("name", capitalize(&e.reason())))?;
-    let store = context::store()?;
-    let copy = store
-        .copy_property(&source_id, &name, context::now())
-        .await?;
-    tracing::info!(source = %source_id, copy = %copy.client_id, by = %principal.username, "property copied in the console");
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
+    let copy = crate::ops::properties::copy(&context::store()?, &actor, &source_id, &name).await?;
     Ok(copy.summary())
 }
 
 /// Deletes a property; owners are refused.
 #[server(prefix = "/api", endpoint = "properties/delete")]
 pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-    use crate::store::properties::DeleteOutcome;
-
-    let principal = authorize(Permission::Write).await?;
-    match context::store()?.delete_property(&client_id).await? {
-        DeleteOutcome::Deleted => {
-            tracing::info!(client_id, by = %principal.username, "property deleted in the console");
-            Ok(())
-        }
-        DeleteOutcome::IsOwner => Err(ConsoleError::invalid(
-            "delete",
-            "This property has the owner feature. Owner properties cannot be deleted.",
-        )),
-    }
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
+    crate::ops::properties::delete(&context::store()?, &actor, &client_id).await?;
+    Ok(())
 }
 
 /// A property for the edit page: no secret (that travels only through [`reveal_client_secret`]).
@@ -138,34 +118,19 @@ pub async fn list_global_settings() -> Result<Vec<(String, String)>, ConsoleErro
         .collect())
 }
 
-/// Create Property: name, features and whitelist, checked here again whatever the browser did.
-/// An empty whitelist becomes the default (any address).
+/// Create Property: name, features and whitelist, checked again by the operation whatever the
+/// browser did. An empty whitelist becomes the default (any address).
 #[server(input = Json, prefix = "/api", endpoint = "properties/create")]
 pub async fn create_new_property(
     name: String,
     features: Vec<Feature>,
     whitelist: Vec<String>,
 ) -> Result<PropertySummary, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-    use crate::domain::whitelist::default_whitelist;
-    use crate::store::properties::NewProperty;
-
-    let principal = authorize(Permission::Write).await?;
-    let (name, features, mut whitelist) = checked_form(&name, &[], &features, &whitelist)?;
-    if whitelist.is_empty() {
-        whitelist = default_whitelist();
-    }
-    let record = context::store()?
-        .create_property(
-            NewProperty {
-                name,
-                features,
-                whitelist,
-            },
-            context::now(),
-        )
-        .await?;
-    tracing::info!(client_id = %record.client_id, by = %principal.username, "property created in the console");
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
+    let record =
+        crate::ops::properties::create(&context::store()?, &actor, &name, &features, &whitelist)
+            .await?;
     Ok(record.summary())
 }
 
@@ -179,44 +144,28 @@ pub async fn save_property_changes(
     features: Vec<Feature>,
     whitelist: Vec<String>,
 ) -> Result<PropertyDetails, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-
-    let principal = authorize(Permission::Write).await?;
-    let store = context::store()?;
-    let current = store
-        .property(&client_id)
-        .await?
-        .ok_or(ConsoleError::NotFound)?;
-    if current.version != version {
-        return Err(ConsoleError::Conflict);
-    }
-    let (name, features, whitelist) =
-        checked_form(&name, &current.features, &features, &whitelist)?;
-    let now = context::now();
-    store
-        .update_property(&client_id, version, &name, &features, &whitelist, now)
-        .await?;
-    tracing::info!(client_id, by = %principal.username, "property changed in the console");
-    let saved = store
-        .property(&client_id)
-        .await?
-        .ok_or(ConsoleError::NotFound)?;
-    Ok(details(&saved, now))
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
+    let saved = crate::ops::properties::save(
+        &context::store()?,
+        &actor,
+        &client_id,
+        version,
+        &name,
+        &features,
+        &whitelist,
+    )
+    .await?;
+    Ok(details(&saved, actor.now))
 }
 
 /// The client secret, for the eye icon and the copy icon. The only way a secret reaches a browser
-/// besides the answer to a reset.
+/// besides the answer to a reset; every reveal is an audit entry.
 #[server(prefix = "/api", endpoint = "properties/secret")]
 pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-
-    let principal = authorize(Permission::RevealSecret).await?;
-    let record = context::store()?
-        .property(&client_id)
-        .await?
-        .ok_or(ConsoleError::NotFound)?;
-    tracing::info!(client_id, by = %principal.username, "client secret revealed in the console");
-    Ok(record.client_secret)
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
+    Ok(crate::ops::properties::reveal_secret(&context::store()?, &actor, &client_id).await?)
 }
 
 /// "Reset Secret": a new secret; the current one stays valid for `hours` (0 to 168; 0 ends it now).
@@ -225,42 +174,36 @@ pub async fn reset_client_secret(
     client_id: String,
     hours: String,
 ) -> Result<SecretReset, ConsoleError> {
-    use super::model::parse_hours_to_expire;
-    use crate::auth::{authorize, context, Permission};
+    use crate::auth::{console_actor, context};
+    use crate::domain::secrets::parse_hours;
+    use crate::ops::{Field, OpError};
 
-    let principal = authorize(Permission::Write).await?;
-    let hours = parse_hours_to_expire(&hours).map_err(|m| ConsoleError::invalid("hours", m))?;
+    let actor = console_actor()?;
+    let hours = parse_hours(&hours).map_err(|reason| OpError::invalid(Field::Hours, reason))?;
     let store = context::store()?;
-    let now = context::now();
-    let secret = store
-        .reset_secret(&client_id, i64::from(hours) * 3600, now)
-        .await?;
-    tracing::info!(client_id, hours, by = %principal.username, "client secret reset in the console");
+    let secret = crate::ops::properties::reset_secret(&store, &actor, &client_id, hours).await?;
     let record = store
         .property(&client_id)
         .await?
         .ok_or(ConsoleError::NotFound)?;
     Ok(SecretReset {
         secret,
-        details: details(&record, now),
+        details: details(&record, actor.now),
     })
 }
 
 /// "Expire now": the previous secret stops working at once.
 #[server(prefix = "/api", endpoint = "properties/expire-previous-secret")]
 pub async fn expire_previous_secret(client_id: String) -> Result<PropertyDetails, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-
-    let principal = authorize(Permission::Write).await?;
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
     let store = context::store()?;
-    let now = context::now();
-    store.expire_previous_secret(&client_id, now).await?;
-    tracing::info!(client_id, by = %principal.username, "previous client secret expired in the console");
+    crate::ops::properties::expire_previous_secret(&store, &actor, &client_id).await?;
     let record = store
         .property(&client_id)
         .await?
         .ok_or(ConsoleError::NotFound)?;
-    Ok(details(&record, now))
+    Ok(details(&record, actor.now))
 }
 
 #[cfg(feature = "ssr")]
@@ -276,34 +219,6 @@ fn details(record: &crate::store::properties::PropertyRecord, now: i64) -> Prope
             .and(record.previous_secret_expires_at),
         server_now: now,
     }
-}
-
-/// Every rule of the property form, on the server: the name, the feature combination (and the
-/// owner lock against `saved_features`), and each whitelist entry (stored form, duplicates gone).
-#[cfg(feature = "ssr")]
-pub fn checked_form(
-    name: &str,
-    saved_features: &[Feature],
-    features: &[Feature],
-    whitelist: &[String],
-) -> Result<(String, Vec<Feature>, Vec<String>), ConsoleError> {
-    use crate::domain::features::{check_console_change, normalize};
-    use crate::domain::names::validate_name;
-    use crate::domain::whitelist::parse_entries;
-
-    let name =
-        validate_name(name).map_err(|e| ConsoleError::invalid("name", capitalize(&e.reason())))?;
-    let features = normalize(features);
-    check_console_change(saved_features, &features)
-        .map_err(|e| ConsoleError::invalid("features", capitalize(&e.reason())))?;
-    let whitelist = parse_entries(whitelist.iter().map(String::as_str)).map_err(|e| {
-        let field = match e.index() {
-            Some(index) => whitelist_field(index),
-            None => "whitelist".to_string(),
-        };
-        ConsoleError::invalid(&field, capitalize(&e.reason()))
-    })?;
-    Ok((name, features, whitelist))
 }
 
 /// The field name of whitelist row `index` in a [`ConsoleError::Invalid`].

@@ -258,22 +258,9 @@ pub struct SecretReset {
     pub details: PropertyDetails,
 }
 
-/// Longest grace period a reset may give the current secret: one week.
-pub const MAX_HOURS_TO_EXPIRE: u32 = 168;
-
-/// Reads "Hours to Expire": a whole number from 0 to 168, nothing else. The same check runs in the
-/// browser (as you type) and in the server function.
+/// Reads "Hours to Expire" as you type, with the rule the server applies.
 pub fn parse_hours_to_expire(text: &str) -> Result<u32, String> {
-    let t = text.trim();
-    let message =
-        || format!("Hours to Expire must be a whole number from 0 to {MAX_HOURS_TO_EXPIRE}.");
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(message());
-    }
-    match t.parse::<u32>() {
-        Ok(hours) if hours <= MAX_HOURS_TO_EXPIRE => Ok(hours),
-        _ => Err(message()),
-    }
+    crate::domain::secrets::parse_hours(text).map_err(|reason| crate::domain::capitalize(&reason))
 }
 
 /// `2026-11-22 08:30 UTC` for Unix seconds; the same text on the server and in the browser.

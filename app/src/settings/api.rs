@@ -8,9 +8,6 @@ use super::model::{SavedSettings, SettingsSnapshot};
 use crate::domain::settings_edit::SettingChange;
 use crate::error::ConsoleError;
 
-/// Most changes one "Save Changes" may carry; far beyond any real page.
-pub const MAX_CHANGES: usize = 1000;
-
 #[server(prefix = "/api", endpoint = "settings/property")]
 pub async fn get_property_settings(client_id: String) -> Result<SettingsSnapshot, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
@@ -25,11 +22,8 @@ pub async fn save_property_settings(
     client_id: String,
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {
-    use crate::auth::{authorize, Permission};
-    use crate::store::settings::Scope;
-
-    let principal = authorize(Permission::Write).await?;
-    let (store, diff) = apply_changes(&principal, Scope::Property(&client_id), &changes).await?;
+    use crate::ops::settings::Target;
+    let (store, diff) = apply_changes(Target::Property(&client_id), &changes).await?;
     Ok(SavedSettings {
         diff,
         snapshot: property_snapshot(&store, &client_id).await?,
@@ -50,22 +44,18 @@ pub async fn get_application_settings() -> Result<SettingsSnapshot, ConsoleError
 pub async fn save_application_settings(
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {
-    use crate::auth::{authorize, Permission};
-    use crate::store::settings::Scope;
-
-    let principal = authorize(Permission::Write).await?;
-    let (store, diff) = apply_changes(&principal, Scope::Global, &changes).await?;
+    use crate::ops::settings::Target;
+    let (store, diff) = apply_changes(Target::Global, &changes).await?;
     Ok(SavedSettings {
         diff,
         snapshot: application_snapshot(&store).await?,
     })
 }
 
-/// Checks and stores one save of either page, and logs who changed how much (never the values).
+/// One save of either page, through the operation (which checks, authorizes and audits it).
 #[cfg(feature = "ssr")]
 async fn apply_changes(
-    principal: &crate::auth::Principal,
-    scope: crate::store::settings::Scope<'_>,
+    target: crate::ops::settings::Target<'_>,
     changes: &[SettingChange],
 ) -> Result<
     (
@@ -74,26 +64,10 @@ async fn apply_changes(
     ),
     ConsoleError,
 > {
-    use crate::auth::context;
-    use crate::store::settings::Scope;
-
-    check_changes(changes)?;
+    use crate::auth::{console_actor, context};
+    let actor = console_actor()?;
     let store = context::store()?;
-    let diff = store
-        .apply_setting_changes(scope, changes, context::now())
-        .await?;
-    let scope = match scope {
-        Scope::Global => "application",
-        Scope::Property(client_id) => client_id,
-    };
-    tracing::info!(
-        scope,
-        by = %principal.username,
-        added = diff.added,
-        changed = diff.changed,
-        removed = diff.removed,
-        "settings changed in the console"
-    );
+    let diff = crate::ops::settings::apply_changes(&store, &actor, target, changes).await?;
     Ok((store, diff))
 }
 
@@ -140,35 +114,4 @@ async fn application_snapshot(
             })
             .collect(),
     })
-}
-
-/// Refuses a save with a bad key or value, naming the key (the page shows the message on its row).
-#[cfg(feature = "ssr")]
-fn check_changes(changes: &[SettingChange]) -> Result<(), ConsoleError> {
-    use crate::domain::capitalize;
-    use crate::domain::setting_keys::{validate_key, validate_value};
-
-    if changes.len() > MAX_CHANGES {
-        return Err(ConsoleError::invalid(
-            "settings",
-            format!("Save at most {MAX_CHANGES} changes at a time."),
-        ));
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for change in changes {
-        validate_key(&change.key).map_err(|e| {
-            ConsoleError::invalid(&change.key, format!("Key: {}", capitalize(&e.reason())))
-        })?;
-        if !seen.insert(change.key.as_str()) {
-            return Err(ConsoleError::invalid(
-                &change.key,
-                "This key appears twice; keep one row per key.",
-            ));
-        }
-        if let Some(value) = &change.new {
-            validate_value(value)
-                .map_err(|e| ConsoleError::invalid(&change.key, capitalize(&e.reason())))?;
-        }
-    }
-    Ok(())
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub mod audit;
 pub mod properties;
 pub mod settings;
 pub mod users;
@@ -71,6 +72,7 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         MIGRATIONS.run(&writer).await?;
+        properties::rekey_names(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -86,6 +88,7 @@ impl Store {
     /// writes share the pool; writes still begin IMMEDIATE, so they wait for the lock.
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         MIGRATIONS.run(&pool).await?;
+        properties::rekey_names(&pool).await?;
         Ok(Store {
             writer: pool.clone(),
             pool,
@@ -99,6 +102,16 @@ impl Store {
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Starts one write: the operations read the state before, change it and record the audit
+    /// entry inside it, all or nothing. Dropped without [`Write::commit`], it changes nothing.
+    pub async fn write(&self) -> Result<Write, StoreError> {
+        Ok(Write {
+            tx: self.begin_write().await?,
+            credentials: self.credentials.clone(),
+            evict: Vec::new(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -117,6 +130,30 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
+    }
+}
+
+/// One write transaction (see [`Store::write`]). Its methods live beside the tables they touch.
+pub struct Write {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    credentials: std::sync::Arc<properties::CredentialCache>,
+    /// Properties whose cached credentials must go once the write commits.
+    evict: Vec<String>,
+}
+
+impl Write {
+    /// Commits, then evicts the changed properties from the credential cache (after the commit,
+    /// so a reader racing the write cannot cache the old record).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        for client_id in &self.evict {
+            self.credentials.forget(client_id);
+        }
+        Ok(())
+    }
+
+    fn changed_credentials(&mut self, client_id: &str) {
+        self.evict.push(client_id.to_string());
     }
 }
 

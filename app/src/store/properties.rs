@@ -8,7 +8,7 @@ use rand::RngCore;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
@@ -103,7 +103,7 @@ impl CredentialCache {
         }
     }
 
-    fn forget(&self, client_id: &str) {
+    pub(super) fn forget(&self, client_id: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.records.remove(client_id);
             entries.evictions = entries.evictions.wrapping_add(1);
@@ -201,77 +201,6 @@ fn require_one(rows_affected: u64) -> Result<(), StoreError> {
 }
 
 impl Store {
-    pub async fn create_property(
-        &self,
-        new: NewProperty,
-        now: i64,
-    ) -> Result<PropertyRecord, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let record = insert_property(&mut tx, &new, now).await?;
-        tx.commit().await?;
-        Ok(record)
-    }
-
-    /// Creates many properties in one transaction (imports, benchmarks); all or nothing.
-    pub async fn create_properties(
-        &self,
-        batch: &[NewProperty],
-        now: i64,
-    ) -> Result<Vec<PropertyRecord>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let mut records = Vec::with_capacity(batch.len());
-        for new in batch {
-            records.push(insert_property(&mut tx, new, now).await?);
-        }
-        tx.commit().await?;
-        Ok(records)
-    }
-
-    /// A new property with the source's features, whitelist and property settings, and a new id and
-    /// secret; one transaction that starts with its write, so concurrent writers queue instead of failing.
-    pub async fn copy_property(
-        &self,
-        source_id: &str,
-        name: &str,
-        now: i64,
-    ) -> Result<PropertyRecord, StoreError> {
-        let client_id = new_token();
-        let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
-             created_at, updated_at) SELECT ?, ?, ?, ?, features, whitelist, 1, ?, ? FROM properties WHERE client_id = ?",
-        )
-        .bind(&client_id)
-        .bind(name)
-        .bind(name_key(name))
-        .bind(new_token())
-        .bind(now)
-        .bind(now)
-        .bind(source_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(name_clash)?;
-        require_one(inserted.rows_affected())?;
-        sqlx::query(
-            "INSERT INTO property_settings (client_id, key, value, updated_at) \
-             SELECT ?, key, value, ? FROM property_settings WHERE client_id = ?",
-        )
-        .bind(&client_id)
-        .bind(now)
-        .bind(source_id)
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {RECORD_COLUMNS} FROM properties WHERE client_id = ?"
-        ))
-        .bind(&client_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let record = record_from_row(&row)?;
-        tx.commit().await?;
-        Ok(record)
-    }
-
     pub async fn property(&self, client_id: &str) -> Result<Option<PropertyRecord>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {RECORD_COLUMNS} FROM properties WHERE client_id = ?"
@@ -390,169 +319,6 @@ impl Store {
         })
     }
 
-    pub async fn rename_property(
-        &self,
-        client_id: &str,
-        name: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "UPDATE properties SET name = ?, name_key = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-        )
-        .bind(name)
-        .bind(name_key(name))
-        .bind(now)
-        .bind(client_id)
-        .execute(&self.writer)
-        .await
-        .map_err(name_clash)?;
-        // After the write: a reader that fetched the old record meanwhile cannot cache it.
-        self.credentials.forget(client_id);
-        require_one(result.rows_affected())
-    }
-
-    pub async fn set_features(
-        &self,
-        client_id: &str,
-        features: &[Feature],
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "UPDATE properties SET features = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-        )
-        .bind(feature_bits(features))
-        .bind(now)
-        .bind(client_id)
-        .execute(&self.writer)
-        .await?;
-        self.credentials.forget(client_id);
-        require_one(result.rows_affected())
-    }
-
-    pub async fn set_whitelist(
-        &self,
-        client_id: &str,
-        whitelist: &[String],
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
-        let result = sqlx::query(
-            "UPDATE properties SET whitelist = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-        )
-        .bind(json)
-        .bind(now)
-        .bind(client_id)
-        .execute(&self.writer)
-        .await?;
-        self.credentials.forget(client_id);
-        require_one(result.rows_affected())
-    }
-
-    /// Name, features and whitelist in one write, only if nobody changed the property since
-    /// `expected_version` was read (the console's "Save changes").
-    pub async fn update_property(
-        &self,
-        client_id: &str,
-        expected_version: i64,
-        name: &str,
-        features: &[Feature],
-        whitelist: &[String],
-        now: i64,
-    ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(whitelist).unwrap_or_else(|_| "[]".into());
-        let result = sqlx::query(
-            "UPDATE properties SET name = ?, name_key = ?, features = ?, whitelist = ?, version = version + 1, \
-             updated_at = ? WHERE client_id = ? AND version = ?",
-        )
-        .bind(name)
-        .bind(name_key(name))
-        .bind(feature_bits(features))
-        .bind(json)
-        .bind(now)
-        .bind(client_id)
-        .bind(expected_version)
-        .execute(&self.writer)
-        .await
-        .map_err(name_clash)?;
-        // After the write: a reader that fetched the old record meanwhile cannot cache it.
-        self.credentials.forget(client_id);
-        if result.rows_affected() == 0 {
-            return match self.property(client_id).await? {
-                Some(_) => Err(StoreError::VersionConflict),
-                None => Err(StoreError::NotFound),
-            };
-        }
-        Ok(expected_version + 1)
-    }
-
-    /// Gives the property a new secret. The current one keeps working for `grace_seconds`
-    /// (0: it stops at once). Returns the new secret.
-    pub async fn reset_secret(
-        &self,
-        client_id: &str,
-        grace_seconds: i64,
-        now: i64,
-    ) -> Result<String, StoreError> {
-        let secret = new_token();
-        let result = if grace_seconds > 0 {
-            sqlx::query(
-                "UPDATE properties SET previous_secret = client_secret, previous_secret_expires_at = ?, \
-                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-            )
-            .bind(now + grace_seconds)
-        } else {
-            sqlx::query(
-                "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
-                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-            )
-        }
-        .bind(&secret)
-        .bind(now)
-        .bind(client_id)
-        .execute(&self.writer)
-        .await?;
-        self.credentials.forget(client_id);
-        require_one(result.rows_affected())?;
-        Ok(secret)
-    }
-
-    /// Ends the grace period of the previous secret now.
-    pub async fn expire_previous_secret(
-        &self,
-        client_id: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
-             version = version + 1, updated_at = ? WHERE client_id = ?",
-        )
-        .bind(now)
-        .bind(client_id)
-        .execute(&self.writer)
-        .await?;
-        self.credentials.forget(client_id);
-        require_one(result.rows_affected())
-    }
-
-    /// Deletes a property and its settings. Owners are never deleted: the check sits in the same
-    /// statement, so a concurrent set_features cannot slip between check and delete.
-    pub async fn delete_property(&self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
-        let result =
-            sqlx::query("DELETE FROM properties WHERE client_id = ? AND (features & ?) = 0")
-                .bind(client_id)
-                .bind(feature_bit(Feature::Owner))
-                .execute(&self.writer)
-                .await?;
-        self.credentials.forget(client_id);
-        if result.rows_affected() == 1 {
-            return Ok(DeleteOutcome::Deleted);
-        }
-        match self.property(client_id).await? {
-            Some(_) => Ok(DeleteOutcome::IsOwner),
-            None => Err(StoreError::NotFound),
-        }
-    }
-
     /// The oldest owner, if any (first start and `gatehouse owner reset-secret`).
     pub async fn first_owner(&self) -> Result<Option<PropertyRecord>, StoreError> {
         let row = sqlx::query(&format!(
@@ -596,44 +362,409 @@ fn push_list_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &str, mask:
     }
 }
 
-async fn insert_property(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    new: &NewProperty,
-    now: i64,
-) -> Result<PropertyRecord, StoreError> {
-    let whitelist = if new.whitelist.is_empty() {
-        default_whitelist()
-    } else {
-        new.whitelist.clone()
-    };
-    let record = PropertyRecord {
-        client_id: new_token(),
-        name: new.name.clone(),
-        client_secret: new_token(),
-        previous_secret: None,
-        previous_secret_expires_at: None,
-        features: crate::domain::features::normalize(&new.features),
-        whitelist,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    sqlx::query(
-        "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
-         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-    )
-    .bind(&record.client_id)
-    .bind(&record.name)
-    .bind(name_key(&record.name))
-    .bind(&record.client_secret)
-    .bind(feature_bits(&record.features))
-    .bind(serde_json::to_string(&record.whitelist).unwrap_or_else(|_| "[]".into()))
-    .bind(now)
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .map_err(name_clash)?;
-    Ok(record)
+/// Runs one write of the store's own: begin, `change`, commit. For callers that need no audit
+/// entry (tests, first start, benchmarks); the operations compose [`Write`] themselves.
+macro_rules! one_write {
+    ($store:expr, |$w:ident| $body:expr) => {{
+        let mut $w = $store.write().await?;
+        let result = $body;
+        $w.commit().await?;
+        Ok(result)
+    }};
+}
+
+impl Store {
+    pub async fn create_property(
+        &self,
+        new: NewProperty,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        one_write!(self, |w| w.create_property(&new, now).await?)
+    }
+
+    /// Creates many properties in one transaction (imports, benchmarks); all or nothing.
+    pub async fn create_properties(
+        &self,
+        batch: &[NewProperty],
+        now: i64,
+    ) -> Result<Vec<PropertyRecord>, StoreError> {
+        one_write!(self, |w| {
+            let mut records = Vec::with_capacity(batch.len());
+            for new in batch {
+                records.push(w.create_property(new, now).await?);
+            }
+            records
+        })
+    }
+
+    pub async fn copy_property(
+        &self,
+        source_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        one_write!(self, |w| w.copy_property(source_id, name, now).await?)
+    }
+
+    pub async fn rename_property(
+        &self,
+        client_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        one_write!(self, |w| w.rename_property(client_id, name, now).await?)
+    }
+
+    pub async fn set_features(
+        &self,
+        client_id: &str,
+        features: &[Feature],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        one_write!(self, |w| w.set_features(client_id, features, now).await?)
+    }
+
+    pub async fn set_whitelist(
+        &self,
+        client_id: &str,
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        one_write!(self, |w| w.set_whitelist(client_id, whitelist, now).await?)
+    }
+
+    pub async fn update_property(
+        &self,
+        client_id: &str,
+        expected_version: i64,
+        name: &str,
+        features: &[Feature],
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        one_write!(self, |w| w
+            .update_property(client_id, expected_version, name, features, whitelist, now)
+            .await?)
+    }
+
+    pub async fn reset_secret(
+        &self,
+        client_id: &str,
+        grace_seconds: i64,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        one_write!(self, |w| w
+            .reset_secret(client_id, grace_seconds, now)
+            .await?)
+    }
+
+    pub async fn expire_previous_secret(
+        &self,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        one_write!(self, |w| w.expire_previous_secret(client_id, now).await?)
+    }
+
+    pub async fn delete_property(&self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
+        one_write!(self, |w| w.delete_property(client_id).await?)
+    }
+}
+
+impl Write {
+    /// The property as it is inside this transaction.
+    pub async fn property(
+        &mut self,
+        client_id: &str,
+    ) -> Result<Option<PropertyRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM properties WHERE client_id = ?"
+        ))
+        .bind(client_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// Inserts a new property with a fresh id and secret. The name must already be validated; an
+    /// empty whitelist becomes the default.
+    pub async fn create_property(
+        &mut self,
+        new: &NewProperty,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        let whitelist = if new.whitelist.is_empty() {
+            default_whitelist()
+        } else {
+            new.whitelist.clone()
+        };
+        let record = PropertyRecord {
+            client_id: new_token(),
+            name: new.name.clone(),
+            client_secret: new_token(),
+            previous_secret: None,
+            previous_secret_expires_at: None,
+            features: crate::domain::features::normalize(&new.features),
+            whitelist,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        sqlx::query(
+            "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        )
+        .bind(&record.client_id)
+        .bind(&record.name)
+        .bind(name_key(&record.name))
+        .bind(&record.client_secret)
+        .bind(feature_bits(&record.features))
+        .bind(whitelist_json(&record.whitelist))
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(name_clash)?;
+        Ok(record)
+    }
+
+    /// A new property with the source's features, whitelist and property settings, and a new id
+    /// and secret.
+    pub async fn copy_property(
+        &mut self,
+        source_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<PropertyRecord, StoreError> {
+        let client_id = new_token();
+        let inserted = sqlx::query(
+            "INSERT INTO properties (client_id, name, name_key, client_secret, features, whitelist, version, \
+             created_at, updated_at) SELECT ?, ?, ?, ?, features, whitelist, 1, ?, ? FROM properties WHERE client_id = ?",
+        )
+        .bind(&client_id)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(new_token())
+        .bind(now)
+        .bind(now)
+        .bind(source_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(name_clash)?;
+        require_one(inserted.rows_affected())?;
+        sqlx::query(
+            "INSERT INTO property_settings (client_id, key, value, updated_at) \
+             SELECT ?, key, value, ? FROM property_settings WHERE client_id = ?",
+        )
+        .bind(&client_id)
+        .bind(now)
+        .bind(source_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.property(&client_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn rename_property(
+        &mut self,
+        client_id: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET name = ?, name_key = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(name_clash)?;
+        self.changed_credentials(client_id);
+        require_one(result.rows_affected())
+    }
+
+    pub async fn set_features(
+        &mut self,
+        client_id: &str,
+        features: &[Feature],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET features = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(feature_bits(features))
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.changed_credentials(client_id);
+        require_one(result.rows_affected())
+    }
+
+    pub async fn set_whitelist(
+        &mut self,
+        client_id: &str,
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET whitelist = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(whitelist_json(whitelist))
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.changed_credentials(client_id);
+        require_one(result.rows_affected())
+    }
+
+    /// Name, features and whitelist in one write, only if nobody changed the property since
+    /// `expected_version` was read (the console's "Save changes"). Returns the new version.
+    pub async fn update_property(
+        &mut self,
+        client_id: &str,
+        expected_version: i64,
+        name: &str,
+        features: &[Feature],
+        whitelist: &[String],
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET name = ?, name_key = ?, features = ?, whitelist = ?, version = version + 1, \
+             updated_at = ? WHERE client_id = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(name_key(name))
+        .bind(feature_bits(features))
+        .bind(whitelist_json(whitelist))
+        .bind(now)
+        .bind(client_id)
+        .bind(expected_version)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(name_clash)?;
+        self.changed_credentials(client_id);
+        if result.rows_affected() == 0 {
+            return match self.property(client_id).await? {
+                Some(_) => Err(StoreError::VersionConflict),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        Ok(expected_version + 1)
+    }
+
+    /// Gives the property a new secret. The current one keeps working for `grace_seconds`
+    /// (0: it stops at once). Returns the new secret.
+    pub async fn reset_secret(
+        &mut self,
+        client_id: &str,
+        grace_seconds: i64,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let secret = new_token();
+        let result = if grace_seconds > 0 {
+            sqlx::query(
+                "UPDATE properties SET previous_secret = client_secret, previous_secret_expires_at = ?, \
+                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+            )
+            .bind(now + grace_seconds)
+        } else {
+            sqlx::query(
+                "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
+                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
+            )
+        }
+        .bind(&secret)
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.changed_credentials(client_id);
+        require_one(result.rows_affected())?;
+        Ok(secret)
+    }
+
+    /// Ends the grace period of the previous secret now.
+    pub async fn expire_previous_secret(
+        &mut self,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
+             version = version + 1, updated_at = ? WHERE client_id = ?",
+        )
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.changed_credentials(client_id);
+        require_one(result.rows_affected())
+    }
+
+    /// Deletes a property and its settings. Owners are never deleted: the check sits in the same
+    /// statement, so a concurrent set_features cannot slip between check and delete.
+    pub async fn delete_property(&mut self, client_id: &str) -> Result<DeleteOutcome, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM properties WHERE client_id = ? AND (features & ?) = 0")
+                .bind(client_id)
+                .bind(feature_bit(Feature::Owner))
+                .execute(&mut *self.tx)
+                .await?;
+        self.changed_credentials(client_id);
+        if result.rows_affected() == 1 {
+            return Ok(DeleteOutcome::Deleted);
+        }
+        match self.property(client_id).await? {
+            Some(_) => Ok(DeleteOutcome::IsOwner),
+            None => Err(StoreError::NotFound),
+        }
+    }
+}
+
+/// The version of the name uniqueness key (`PRAGMA user_version`); 1: NFKC + case folding.
+const NAME_KEY_VERSION: i64 = 1;
+
+/// Recomputes every stored name key once after the key's rule changed (the rule needs Unicode
+/// tables SQL does not have). Two old names that now clash keep their old keys; that is logged.
+pub(super) async fn rekey_names(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(pool)
+        .await?;
+    if version >= NAME_KEY_VERSION {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT client_id, name, name_key FROM properties")
+            .fetch_all(&mut *tx)
+            .await?;
+    for (client_id, name, old_key) in rows {
+        let key = name_key(&name);
+        if key == old_key {
+            continue;
+        }
+        let updated = sqlx::query("UPDATE properties SET name_key = ? WHERE client_id = ?")
+            .bind(&key)
+            .bind(&client_id)
+            .execute(&mut *tx)
+            .await;
+        if let Err(error) = updated {
+            tracing::warn!(client_id, %error, "this property's name now clashes with another's; rename one of them");
+        }
+    }
+    sqlx::query(&format!("PRAGMA user_version = {NAME_KEY_VERSION}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A whitelist as stored: a JSON array of strings.
+fn whitelist_json(whitelist: &[String]) -> String {
+    serde_json::Value::from(whitelist.to_vec()).to_string()
 }
 
 #[cfg(test)]

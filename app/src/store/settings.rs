@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{Sqlite, Transaction};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Write};
 use crate::domain::settings_edit::{SettingChange, SettingsDiff};
 
 pub type SettingsMap = BTreeMap<String, String>;
@@ -108,9 +108,9 @@ impl Store {
         value: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let existed = upsert(&mut tx, scope, key, value, now).await?;
-        tx.commit().await?;
+        let mut w = self.write().await?;
+        let existed = w.set_setting(scope, key, value, now).await?;
+        w.commit().await?;
         Ok(existed)
     }
 
@@ -121,86 +121,28 @@ impl Store {
         items: &SettingsMap,
         now: i64,
     ) -> Result<BTreeMap<String, bool>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let mut results = BTreeMap::new();
-        for (key, value) in items {
-            results.insert(key.clone(), upsert(&mut tx, scope, key, value, now).await?);
-        }
-        tx.commit().await?;
+        let mut w = self.write().await?;
+        let results = w.set_settings(scope, items, now).await?;
+        w.commit().await?;
         Ok(results)
     }
 
-    /// Deletes one key of that scope only; `true` when it existed. Never touches the other scope.
     pub async fn delete_setting(&self, scope: Scope<'_>, key: &str) -> Result<bool, StoreError> {
-        let result = match scope {
-            Scope::Global => sqlx::query("DELETE FROM global_settings WHERE key = ?").bind(key),
-            Scope::Property(client_id) => {
-                sqlx::query("DELETE FROM property_settings WHERE client_id = ? AND key = ?")
-                    .bind(client_id)
-                    .bind(key)
-            }
-        }
-        .execute(&self.writer)
-        .await?;
-        Ok(result.rows_affected() > 0)
+        let mut w = self.write().await?;
+        let existed = w.delete_setting(scope, key).await?;
+        w.commit().await?;
+        Ok(existed)
     }
 
-    /// Applies the console's "Save Changes" in one transaction: all or nothing. Each change
-    /// applies only while the stored value is still the one the page was loaded with; otherwise
-    /// nothing is written and the error names every key someone else changed meanwhile.
     pub async fn apply_setting_changes(
         &self,
         scope: Scope<'_>,
         changes: &[SettingChange],
         now: i64,
     ) -> Result<SettingsDiff, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Write first so the transaction holds the write lock before it reads.
-        let touched = match scope {
-            Scope::Global => sqlx::query("UPDATE global_settings SET key = key WHERE 0"),
-            Scope::Property(id) => {
-                sqlx::query("UPDATE properties SET updated_at = updated_at WHERE client_id = ?")
-                    .bind(id)
-            }
-        }
-        .execute(&mut *tx)
-        .await?;
-        if matches!(scope, Scope::Property(_)) && touched.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let mut conflicts = Vec::new();
-        for change in changes {
-            let current: Option<String> = match scope {
-                Scope::Global => {
-                    sqlx::query_scalar("SELECT value FROM global_settings WHERE key = ?")
-                        .bind(&change.key)
-                }
-                Scope::Property(id) => sqlx::query_scalar(
-                    "SELECT value FROM property_settings WHERE client_id = ? AND key = ?",
-                )
-                .bind(id)
-                .bind(&change.key),
-            }
-            .fetch_optional(&mut *tx)
-            .await?;
-            if current != change.expected {
-                conflicts.push(change.key.clone());
-            }
-        }
-        if !conflicts.is_empty() {
-            return Err(StoreError::SettingsConflict { keys: conflicts });
-        }
-        let mut diff = SettingsDiff::default();
-        for change in changes {
-            match &change.new {
-                Some(value) => {
-                    upsert(&mut tx, scope, &change.key, value, now).await?;
-                }
-                None => delete(&mut tx, scope, &change.key).await?,
-            }
-            diff.count(change);
-        }
-        tx.commit().await?;
+        let mut w = self.write().await?;
+        let diff = w.apply_setting_changes(scope, changes, now).await?;
+        w.commit().await?;
         Ok(diff)
     }
 
@@ -222,6 +164,146 @@ impl Store {
             .into_iter()
             .map(|(key, n)| (key, u32::try_from(n).unwrap_or(u32::MAX)))
             .collect())
+    }
+}
+
+impl Write {
+    /// How many settings of its own `client_id` holds, inside this write.
+    pub async fn count_property_settings(&mut self, client_id: &str) -> Result<usize, StoreError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM property_settings WHERE client_id = ?")
+                .bind(client_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+    }
+
+    /// The stored values of `keys` in `scope` (absent keys are left out), inside this write.
+    pub async fn setting_values<'k>(
+        &mut self,
+        scope: Scope<'_>,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<SettingsMap, StoreError> {
+        let keys_json = serde_json::Value::from(keys.into_iter().collect::<Vec<_>>()).to_string();
+        let rows: Vec<(String, String)> = match scope {
+            Scope::Global => sqlx::query_as(
+                "SELECT key, value FROM global_settings WHERE key IN (SELECT value FROM json_each(?))",
+            )
+            .bind(keys_json),
+            Scope::Property(id) => sqlx::query_as(
+                "SELECT key, value FROM property_settings WHERE client_id = ? AND key IN (SELECT value FROM json_each(?))",
+            )
+            .bind(id)
+            .bind(keys_json),
+        }
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Sets one key; `true` when it overwrote a value of that scope, `false` when it created one.
+    pub async fn set_setting(
+        &mut self,
+        scope: Scope<'_>,
+        key: &str,
+        value: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        upsert(&mut self.tx, scope, key, value, now).await
+    }
+
+    /// Sets several keys. Returns key -> overwritten.
+    pub async fn set_settings(
+        &mut self,
+        scope: Scope<'_>,
+        items: &SettingsMap,
+        now: i64,
+    ) -> Result<BTreeMap<String, bool>, StoreError> {
+        let mut results = BTreeMap::new();
+        for (key, value) in items {
+            results.insert(
+                key.clone(),
+                upsert(&mut self.tx, scope, key, value, now).await?,
+            );
+        }
+        Ok(results)
+    }
+
+    /// Deletes one key of that scope only; `true` when it existed. Never touches the other scope.
+    pub async fn delete_setting(
+        &mut self,
+        scope: Scope<'_>,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let result = match scope {
+            Scope::Global => sqlx::query("DELETE FROM global_settings WHERE key = ?").bind(key),
+            Scope::Property(client_id) => {
+                sqlx::query("DELETE FROM property_settings WHERE client_id = ? AND key = ?")
+                    .bind(client_id)
+                    .bind(key)
+            }
+        }
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Applies the console's "Save Changes" in one transaction: all or nothing. Each change
+    /// applies only while the stored value is still the one the page was loaded with; otherwise
+    /// nothing is written and the error names every key someone else changed meanwhile.
+    pub async fn apply_setting_changes(
+        &mut self,
+        scope: Scope<'_>,
+        changes: &[SettingChange],
+        now: i64,
+    ) -> Result<SettingsDiff, StoreError> {
+        let tx = &mut self.tx;
+        // Write first so the transaction holds the write lock before it reads.
+        let touched = match scope {
+            Scope::Global => sqlx::query("UPDATE global_settings SET key = key WHERE 0"),
+            Scope::Property(id) => {
+                sqlx::query("UPDATE properties SET updated_at = updated_at WHERE client_id = ?")
+                    .bind(id)
+            }
+        }
+        .execute(&mut **tx)
+        .await?;
+        if matches!(scope, Scope::Property(_)) && touched.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let mut conflicts = Vec::new();
+        for change in changes {
+            let current: Option<String> = match scope {
+                Scope::Global => {
+                    sqlx::query_scalar("SELECT value FROM global_settings WHERE key = ?")
+                        .bind(&change.key)
+                }
+                Scope::Property(id) => sqlx::query_scalar(
+                    "SELECT value FROM property_settings WHERE client_id = ? AND key = ?",
+                )
+                .bind(id)
+                .bind(&change.key),
+            }
+            .fetch_optional(&mut **tx)
+            .await?;
+            if current != change.expected {
+                conflicts.push(change.key.clone());
+            }
+        }
+        if !conflicts.is_empty() {
+            return Err(StoreError::SettingsConflict { keys: conflicts });
+        }
+        let mut diff = SettingsDiff::default();
+        for change in changes {
+            match &change.new {
+                Some(value) => {
+                    upsert(tx, scope, &change.key, value, now).await?;
+                }
+                None => delete(tx, scope, &change.key).await?,
+            }
+            diff.count(change);
+        }
+        Ok(diff)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Write};
 use crate::domain::accounts::Role;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,28 +48,10 @@ impl Store {
         role: Role,
         now: i64,
     ) -> Result<UserRecord, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(username)
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(now)
-        .bind(now)
-        .execute(&self.writer)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
-            _ => StoreError::Database(e),
-        })?;
-        Ok(UserRecord {
-            id: result.last_insert_rowid(),
-            username: username.to_string(),
-            password_hash: password_hash.to_string(),
-            role,
-            created_at: now,
-            updated_at: now,
-        })
+        let mut w = self.write().await?;
+        let user = w.create_user(username, password_hash, role, now).await?;
+        w.commit().await?;
+        Ok(user)
     }
 
     pub async fn user(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -93,49 +75,23 @@ impl Store {
             .await?)
     }
 
-    /// Changes a role; demoting the last admin is refused.
     pub async fn set_user_role(
         &self,
         username: &str,
         role: Role,
         now: i64,
     ) -> Result<(), StoreError> {
-        let result = sqlx::query(&format!(
-            "UPDATE users SET role = ?, updated_at = ? WHERE username = ? AND (? = 'admin' OR {KEEPS_AN_ADMIN})"
-        ))
-        .bind(role.as_str())
-        .bind(now)
-        .bind(username)
-        .bind(role.as_str())
-        .execute(&self.writer)
-        .await?;
-        self.explain_untouched_user(result.rows_affected(), username)
-            .await
+        let mut w = self.write().await?;
+        w.set_user_role(username, role, now).await?;
+        w.commit().await
     }
 
-    /// Deletes an account (and its sessions); deleting the last admin is refused.
     pub async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
-        let result = sqlx::query(&format!(
-            "DELETE FROM users WHERE username = ? AND {KEEPS_AN_ADMIN}"
-        ))
-        .bind(username)
-        .execute(&self.writer)
-        .await?;
-        self.explain_untouched_user(result.rows_affected(), username)
-            .await
+        let mut w = self.write().await?;
+        w.delete_user(username).await?;
+        w.commit().await
     }
 
-    async fn explain_untouched_user(&self, rows: u64, username: &str) -> Result<(), StoreError> {
-        if rows > 0 {
-            return Ok(());
-        }
-        match self.user(username).await? {
-            Some(_) => Err(StoreError::LastAdmin),
-            None => Err(StoreError::NotFound),
-        }
-    }
-
-    /// Sets a new password hash and ends every session of the account except `keep_session`.
     pub async fn set_user_password(
         &self,
         username: &str,
@@ -143,26 +99,10 @@ impl Store {
         keep_session: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let result =
-            sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?")
-                .bind(password_hash)
-                .bind(now)
-                .bind(username)
-                .execute(&mut *tx)
-                .await?;
-        if result.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query(
-            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?) AND token_hash IS NOT ?",
-        )
-        .bind(username)
-        .bind(keep_session)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let mut w = self.write().await?;
+        w.set_user_password(username, password_hash, keep_session, now)
+            .await?;
+        w.commit().await
     }
 
     pub async fn create_session(
@@ -218,6 +158,122 @@ impl Store {
             .bind(token_hash)
             .execute(&self.writer)
             .await?;
+        Ok(())
+    }
+}
+
+impl Write {
+    /// The account, inside this write.
+    pub async fn user(&mut self, username: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn create_user(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<UserRecord, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
+            _ => StoreError::Database(e),
+        })?;
+        Ok(UserRecord {
+            id: result.last_insert_rowid(),
+            username: username.to_string(),
+            password_hash: password_hash.to_string(),
+            role,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// Changes a role; demoting the last admin is refused.
+    pub async fn set_user_role(
+        &mut self,
+        username: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(&format!(
+            "UPDATE users SET role = ?, updated_at = ? WHERE username = ? AND (? = 'admin' OR {KEEPS_AN_ADMIN})"
+        ))
+        .bind(role.as_str())
+        .bind(now)
+        .bind(username)
+        .bind(role.as_str())
+        .execute(&mut *self.tx)
+        .await?;
+        self.explain_untouched_user(result.rows_affected(), username)
+            .await
+    }
+
+    /// Deletes an account (and its sessions); deleting the last admin is refused.
+    pub async fn delete_user(&mut self, username: &str) -> Result<(), StoreError> {
+        let result = sqlx::query(&format!(
+            "DELETE FROM users WHERE username = ? AND {KEEPS_AN_ADMIN}"
+        ))
+        .bind(username)
+        .execute(&mut *self.tx)
+        .await?;
+        self.explain_untouched_user(result.rows_affected(), username)
+            .await
+    }
+
+    async fn explain_untouched_user(
+        &mut self,
+        rows: u64,
+        username: &str,
+    ) -> Result<(), StoreError> {
+        if rows > 0 {
+            return Ok(());
+        }
+        match self.user(username).await? {
+            Some(_) => Err(StoreError::LastAdmin),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// Sets a new password hash and ends every session of the account except `keep_session`.
+    pub async fn set_user_password(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let result =
+            sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?")
+                .bind(password_hash)
+                .bind(now)
+                .bind(username)
+                .execute(&mut *self.tx)
+                .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?) AND token_hash IS NOT ?",
+        )
+        .bind(username)
+        .bind(keep_session)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ use rand::RngCore;
 use serde_json::{json, Map, Value};
 
 use app::domain::tokens::request_id_from_random;
+use app::ops::{Field, OpError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -72,6 +73,48 @@ impl ApiError {
             }
             _ => None,
         }
+    }
+}
+
+/// The operations' error in the Capture envelope: each field by its parameter name (`target` names
+/// the parameter that holds the property acted on: `for_client_id`, or `client_id_for_deletion`).
+pub fn from_op(error: OpError, target: &str) -> ApiError {
+    match error {
+        OpError::Invalid { field, reason } => {
+            let argument = match field {
+                Field::Target => target,
+                Field::Name => "description",
+                Field::Features => "features",
+                Field::Whitelist | Field::WhitelistEntry(_) => "whitelist",
+                Field::Hours => "hours_to_live",
+                Field::Key(Some(key)) | Field::Value(Some(key)) => {
+                    return ApiError::invalid("items", format!("{key}: {reason}"))
+                }
+                Field::Key(None) => "key",
+                Field::Value(None) => "value",
+                Field::Settings => "items",
+                Field::Username
+                | Field::Role
+                | Field::CurrentPassword
+                | Field::NewPassword
+                | Field::ConfirmPassword => "account",
+            };
+            ApiError::invalid(argument, reason)
+        }
+        OpError::UnknownTarget(id) => {
+            ApiError::invalid(target, format!("no client has the id {id}"))
+        }
+        OpError::Forbidden(reason) => ApiError::PermissionDenied(reason),
+        OpError::Conflict | OpError::SettingsConflict { .. } => {
+            ApiError::Unexpected(error.to_string())
+        }
+        OpError::Store(error) => error.into(),
+    }
+}
+
+impl From<OpError> for ApiError {
+    fn from(error: OpError) -> Self {
+        from_op(error, "for_client_id")
     }
 }
 

@@ -10,11 +10,11 @@ use axum::http::{header, HeaderMap, Method};
 use base64::Engine;
 
 use app::auth::CallerAddress;
-use app::domain::features::{grants, Feature};
 use app::domain::params::{check_param_name, printable_name, ParamNameError, MAX_PARAMS};
 use app::domain::signature;
 use app::domain::tokens::{constant_time_eq, is_token};
 use app::domain::whitelist;
+use app::ops::Actor;
 use app::store::properties::PropertyRecord;
 
 use super::error::ApiError;
@@ -86,22 +86,19 @@ pub struct ApiRequest {
     pub address: IpAddr,
     pub params: Params,
     pub now: i64,
+    /// Names this request in the audit log and the server log.
+    pub request_id: String,
 }
 
 impl ApiRequest {
-    /// 403 unless the caller holds `feature`.
-    pub fn require_feature(&self, feature: Feature) -> Result<(), ApiError> {
-        if grants(&self.caller.features, feature) {
-            Ok(())
-        } else {
-            Err(ApiError::PermissionDenied(format!(
-                "this client does not have the {feature} feature needed for this call"
-            )))
-        }
-    }
-
-    pub fn is_owner(&self) -> bool {
-        self.caller.is_owner()
+    /// The caller as the actor of an operation.
+    pub fn actor(&self) -> Actor {
+        Actor::client(
+            &self.caller,
+            self.address,
+            self.request_id.clone(),
+            self.now,
+        )
     }
 }
 
@@ -144,6 +141,7 @@ impl FromRequest<AppState> for ApiRequest {
             address,
             params,
             now,
+            request_id: super::error::new_request_id(),
         })
     }
 }

@@ -6,37 +6,33 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use serde_json::{json, Map, Value};
 
-use app::domain::features::Feature;
-use app::domain::setting_keys::{validate_key, validate_value};
-use app::store::properties::PropertyRecord;
-use app::store::settings::{Scope, SettingsMap};
+use app::domain::accounts::Permission;
+use app::domain::echo;
+use app::domain::features::json_kind;
+use app::domain::setting_keys::validate_key;
+use app::ops::settings::{self as settings_op, Target};
+use app::store::settings::SettingsMap;
 
 use super::clients;
 use super::error::{ok, ApiError, ApiResult};
 use super::request::ApiRequest;
 use crate::state::AppState;
 
-/// The caller itself, or (owners only) the client `for_client_id` names.
-async fn property_target(
+/// The property whose settings are read: the caller itself, or the client `for_client_id` names
+/// (owners only), checked to exist.
+async fn readable_target<'r>(
     state: &AppState,
-    request: &ApiRequest,
-) -> Result<PropertyRecord, ApiError> {
-    if request.params.get("for_client_id").is_some() {
-        request.require_feature(Feature::Owner)?;
-    }
-    clients::target(state, request).await
+    request: &'r ApiRequest,
+) -> Result<&'r str, ApiError> {
+    let id = clients::target(request);
+    settings_op::check_readable(&state.store, &request.actor(), id).await?;
+    Ok(id)
 }
 
 fn key_param<'a>(request: &'a ApiRequest, name: &str) -> Result<&'a str, ApiError> {
     let key = request.params.require(name)?;
     validate_key(key).map_err(|e| ApiError::invalid(name, e.reason()))?;
     Ok(key)
-}
-
-fn value_param(request: &ApiRequest) -> Result<&str, ApiError> {
-    let value = request.params.require("value")?;
-    validate_value(value).map_err(|e| ApiError::invalid("value", e.reason()))?;
-    Ok(value)
 }
 
 /// `keys`: a JSON array of valid keys.
@@ -60,13 +56,13 @@ fn keys_param(request: &ApiRequest) -> Result<Vec<String>, ApiError> {
             }
             other => Err(ApiError::invalid(
                 "keys",
-                format!("element {index} is {other}, not a string"),
+                format!("element {index} is {}, not a string", json_kind(&other)),
             )),
         })
         .collect()
 }
 
-/// `items`: a JSON object of valid keys to string values. Checked whole before anything is written.
+/// `items`: a JSON object of keys to string values (the operation checks each key and value).
 fn items_param(request: &ApiRequest) -> Result<SettingsMap, ApiError> {
     let text = request.params.require("items")?;
     let items: Map<String, Value> = match serde_json::from_str(text) {
@@ -80,16 +76,16 @@ fn items_param(request: &ApiRequest) -> Result<SettingsMap, ApiError> {
     };
     let mut settings = SettingsMap::new();
     for (key, value) in items {
-        validate_key(&key)
-            .map_err(|e| ApiError::invalid("items", format!("{key}: {}", e.reason())))?;
         let Value::String(value) = value else {
             return Err(ApiError::invalid(
                 "items",
-                format!("the value of {key} is {value}, not a string"),
+                format!(
+                    "the value of {} is {}, not a string",
+                    echo(&key),
+                    json_kind(&value)
+                ),
             ));
         };
-        validate_value(&value)
-            .map_err(|e| ApiError::invalid("items", format!("{key}: {}", e.reason())))?;
         settings.insert(key, value);
     }
     Ok(settings)
@@ -100,19 +96,16 @@ fn optional(value: Option<String>) -> Value {
 }
 
 pub async fn get(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
+    let target = readable_target(&state, &request).await?;
     let key = key_param(&request, "key")?;
-    let value = state
-        .store
-        .effective_setting(&target.client_id, key)
-        .await?;
+    let value = state.store.effective_setting(target, key).await?;
     Ok(ok(json!({ "result": optional(value) })))
 }
 
 pub async fn get_multi(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
+    let target = readable_target(&state, &request).await?;
     let keys = keys_param(&request)?;
-    let effective = state.store.effective_settings(&target.client_id).await?;
+    let effective = state.store.effective_settings(target).await?;
     let result: Map<String, Value> = keys
         .into_iter()
         .map(|key| {
@@ -124,47 +117,49 @@ pub async fn get_multi(State(state): State<AppState>, request: ApiRequest) -> Ap
 }
 
 pub async fn items(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
-    let effective = state.store.effective_settings(&target.client_id).await?;
+    let target = readable_target(&state, &request).await?;
+    let effective = state.store.effective_settings(target).await?;
     Ok(ok(json!({ "result": effective })))
 }
 
 pub async fn keys(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
-    let effective = state.store.effective_settings(&target.client_id).await?;
+    let target = readable_target(&state, &request).await?;
+    let effective = state.store.effective_settings(target).await?;
     Ok(ok(
         json!({ "result": effective.keys().collect::<Vec<_>>() }),
     ))
 }
 
+/// `key` and `value` as a one-item change.
+fn one_item(request: &ApiRequest) -> Result<SettingsMap, ApiError> {
+    let key = request.params.require("key")?;
+    let value = request.params.require("value")?;
+    Ok(SettingsMap::from([(key.to_string(), value.to_string())]))
+}
+
+/// The single answer of a one-item set.
+fn only_result(results: BTreeMap<String, bool>) -> Value {
+    json!(results.into_values().next().unwrap_or(false))
+}
+
 pub async fn set(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
-    let key = key_param(&request, "key")?;
-    let value = value_param(&request)?;
-    let existed = state
-        .store
-        .set_setting(Scope::Property(&target.client_id), key, value, request.now)
-        .await?;
-    Ok(ok(json!({ "result": existed })))
+    let items = one_item(&request)?;
+    let target = Target::Property(clients::target(&request));
+    let results = settings_op::set(&state.store, &request.actor(), target, &items).await?;
+    Ok(ok(json!({ "result": only_result(results) })))
 }
 
 pub async fn set_multi(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
     let items = items_param(&request)?;
-    let results: BTreeMap<String, bool> = state
-        .store
-        .set_settings(Scope::Property(&target.client_id), &items, request.now)
-        .await?;
+    let target = Target::Property(clients::target(&request));
+    let results = settings_op::set(&state.store, &request.actor(), target, &items).await?;
     Ok(ok(json!({ "result": results })))
 }
 
 pub async fn delete(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    let target = property_target(&state, &request).await?;
-    let key = key_param(&request, "key")?;
-    let existed = state
-        .store
-        .delete_setting(Scope::Property(&target.client_id), key)
-        .await?;
+    let key = request.params.require("key")?;
+    let target = Target::Property(clients::target(&request));
+    let existed = settings_op::delete(&state.store, &request.actor(), target, key).await?;
     Ok(ok(json!({ "result": existed })))
 }
 
@@ -175,36 +170,32 @@ pub async fn get_default(State(state): State<AppState>, request: ApiRequest) -> 
 }
 
 pub async fn set_default(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    request.require_feature(Feature::Owner)?;
-    let key = key_param(&request, "key")?;
-    let value = value_param(&request)?;
-    let existed = state
-        .store
-        .set_setting(Scope::Global, key, value, request.now)
-        .await?;
-    Ok(ok(json!({ "result": existed })))
+    let actor = request.actor();
+    actor.require(Permission::Write)?;
+    let items = one_item(&request)?;
+    let results = settings_op::set(&state.store, &actor, Target::Global, &items).await?;
+    Ok(ok(json!({ "result": only_result(results) })))
 }
 
 pub async fn set_default_multi(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    request.require_feature(Feature::Owner)?;
+    let actor = request.actor();
+    actor.require(Permission::Write)?;
     let items = items_param(&request)?;
-    let results = state
-        .store
-        .set_settings(Scope::Global, &items, request.now)
-        .await?;
+    let results = settings_op::set(&state.store, &actor, Target::Global, &items).await?;
     Ok(ok(json!({ "result": results })))
 }
 
 pub async fn delete_default(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    request.require_feature(Feature::Owner)?;
-    let key = key_param(&request, "key")?;
-    let existed = state.store.delete_setting(Scope::Global, key).await?;
+    let actor = request.actor();
+    actor.require(Permission::Write)?;
+    let key = request.params.require("key")?;
+    let existed = settings_op::delete(&state.store, &actor, Target::Global, key).await?;
     Ok(ok(json!({ "result": existed })))
 }
 
 /// Not wrapped in `result`: `{"default_settings":{..},"client_settings":{"<id>":{..}},"stat":"ok"}`.
 pub async fn get_all(State(state): State<AppState>, request: ApiRequest) -> ApiResult {
-    request.require_feature(Feature::Owner)?;
+    request.actor().require(Permission::Read)?;
     let all = state.store.all_settings().await?;
     Ok(ok(
         json!({ "default_settings": all.global, "client_settings": all.by_property }),

@@ -1,0 +1,809 @@
+//! One set of operations behind both doors: the same bad input gets the same reason through the
+//! Capture API and the console, and every change is one audit entry with who, how, from where and
+//! what changed, never a secret.
+
+mod common;
+
+use app::domain::audit::{actions, ActorKind, AuditEntry, AuditFilter, Door};
+use app::domain::capitalize;
+use app::error::ConsoleError;
+use common::TestServer;
+use serde_json::{json, Value};
+
+/// The reason of a Capture error (`<arg> was not valid for the following reason: <reason>`).
+fn api_reason(body: &Value) -> String {
+    let description = body["error_description"].as_str().unwrap_or_default();
+    description
+        .split_once("was not valid for the following reason: ")
+        .map(|(_, reason)| reason.to_string())
+        .unwrap_or_else(|| panic!("not an invalid-argument error: {body}"))
+}
+
+/// The message of a console field error, whatever the field.
+fn console_message(body: &str) -> String {
+    match serde_json::from_str::<ConsoleError>(body) {
+        Ok(ConsoleError::Invalid { message, .. }) => message,
+        other => panic!("not a field error: {other:?} from {body}"),
+    }
+}
+
+async fn console_form(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    server.console(&server.admin_cookie, endpoint, form).await
+}
+
+async fn console_json(server: &TestServer, endpoint: &str, body: Value) -> (u16, String) {
+    server
+        .console_json(&server.admin_cookie, endpoint, &body)
+        .await
+}
+
+async fn version(server: &TestServer, id: &str) -> i64 {
+    server.store.property(id).await.unwrap().unwrap().version
+}
+
+async fn entries(server: &TestServer) -> Vec<AuditEntry> {
+    let mut page = server
+        .store
+        .audit_page(&AuditFilter::default(), None, 10_000)
+        .await
+        .unwrap()
+        .entries;
+    page.reverse();
+    page
+}
+
+#[tokio::test]
+async fn the_same_bad_input_gets_the_same_reason_through_both_doors() {
+    let server = TestServer::start().await;
+    let (id, _) = server.add_client("Target", r#"["direct_access"]"#).await;
+    server.add_client("Taken", "[]").await;
+    let owner = server.owner.client_id.clone();
+    let save = |name: &str, features: Value, whitelist: Value| json!({ "client_id": id, "version": 0, "name": name, "features": features, "whitelist": whitelist });
+    let many_items: serde_json::Map<String, Value> =
+        (0..1001).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let many_changes: Vec<Value> = (0..1001)
+        .map(|i| json!({ "key": format!("k{i}"), "expected": null, "new": "v" }))
+        .collect();
+
+    struct Case {
+        what: &'static str,
+        api: (&'static str, Vec<(&'static str, String)>),
+        console: (&'static str, Value),
+    }
+    let cases = vec![
+        Case {
+            what: "bad hours",
+            api: (
+                "/clients/reset_secret",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("hours_to_live", "+5".into()),
+                ],
+            ),
+            console: (
+                "/api/properties/reset-secret",
+                json!({ "client_id": id, "hours": "+5" }),
+            ),
+        },
+        Case {
+            what: "bad CIDR",
+            api: (
+                "/clients/set_whitelist",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("whitelist", r#"["10.0.0.0/33"]"#.into()),
+                ],
+            ),
+            console: (
+                "/api/properties/save",
+                save("Target", json!(["direct_access"]), json!(["10.0.0.0/33"])),
+            ),
+        },
+        Case {
+            what: "bad feature set",
+            api: (
+                "/clients/set_features",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("features", r#"["login_client","direct_access"]"#.into()),
+                ],
+            ),
+            console: (
+                "/api/properties/save",
+                save(
+                    "Target",
+                    json!(["login_client", "direct_access"]),
+                    json!([]),
+                ),
+            ),
+        },
+        Case {
+            what: "too many whitelist entries",
+            api: (
+                "/clients/set_whitelist",
+                vec![
+                    ("for_client_id", id.clone()),
+                    (
+                        "whitelist",
+                        json!((0..1001)
+                            .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+                            .collect::<Vec<_>>())
+                        .to_string(),
+                    ),
+                ],
+            ),
+            console: (
+                "/api/properties/save",
+                save(
+                    "Target",
+                    json!(["direct_access"]),
+                    json!((0..1001)
+                        .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+                        .collect::<Vec<_>>()),
+                ),
+            ),
+        },
+        Case {
+            what: "duplicate name",
+            api: (
+                "/clients/set_description",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("description", "taken".into()),
+                ],
+            ),
+            console: (
+                "/api/properties/save",
+                save("taken", json!(["direct_access"]), json!([])),
+            ),
+        },
+        Case {
+            what: "owner deletion",
+            api: (
+                "/clients/delete",
+                vec![("client_id_for_deletion", owner.clone())],
+            ),
+            console: ("/api/properties/delete", json!({ "client_id": owner })),
+        },
+        Case {
+            what: "bad key",
+            api: (
+                "/settings/set",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("key", "my key".into()),
+                    ("value", "1".into()),
+                ],
+            ),
+            console: (
+                "/api/settings/property/save",
+                json!({ "client_id": id, "changes": [{ "key": "my key", "expected": null, "new": "1" }] }),
+            ),
+        },
+        Case {
+            what: "too many changes",
+            api: (
+                "/settings/set_multi",
+                vec![
+                    ("for_client_id", id.clone()),
+                    ("items", Value::Object(many_items).to_string()),
+                ],
+            ),
+            console: (
+                "/api/settings/property/save",
+                json!({ "client_id": id, "changes": many_changes }),
+            ),
+        },
+    ];
+    let before = entries(&server).await.len();
+    for case in cases {
+        let params: Vec<(&str, &str)> = case.api.1.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let api = server.call(case.api.0, &params).await;
+        assert_eq!(api["code"], 200, "{}: {api}", case.what);
+        let mut body = case.console.1.clone();
+        if body.get("version").is_some() {
+            body["version"] = json!(version(&server, &id).await);
+        }
+        let (status, console) = if case.console.0.ends_with("/save") {
+            console_json(&server, case.console.0, body).await
+        } else {
+            let form: Vec<(String, String)> = body
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect();
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            console_form(&server, case.console.0, &form).await
+        };
+        assert_eq!(status, 422, "{}: {console}", case.what);
+        assert_eq!(
+            capitalize(&api_reason(&api)),
+            console_message(&console),
+            "{}: the API and the console give the same reason",
+            case.what
+        );
+    }
+    assert_eq!(
+        entries(&server).await.len(),
+        before,
+        "a refused change writes no audit entry"
+    );
+}
+
+#[tokio::test]
+async fn names_with_invisible_characters_or_lookalike_forms_are_refused() {
+    let server = TestServer::start().await;
+    server.add_client("Owner team", "[]").await;
+    for (name, why) in [
+        ("Own\u{200B}er", "zero-width space"),
+        ("Shop\u{202E}", "right-to-left override"),
+    ] {
+        let api = server.call("/clients/add", &[("description", name)]).await;
+        assert_eq!(api["code"], 200, "{why}: {api}");
+        let (status, console) = console_json(
+            &server,
+            "/api/properties/create",
+            json!({ "name": name, "features": [], "whitelist": [] }),
+        )
+        .await;
+        assert_eq!(status, 422, "{why}: {console}");
+        assert_eq!(
+            capitalize(&api_reason(&api)),
+            console_message(&console),
+            "{why}"
+        );
+    }
+    // A full-width "Ｏwner team" is the same name as "Owner team" after NFKC case folding.
+    let api = server
+        .call("/clients/add", &[("description", "Ｏwner team")])
+        .await;
+    assert_eq!(api["code"], 200, "{api}");
+    assert!(api_reason(&api).contains("already named"), "{api}");
+}
+
+/// The fields every entry of a request by `door` from the test client must have.
+fn assert_actor(entry: &AuditEntry, door: Door, kind: ActorKind, actor: &str, action: &str) {
+    assert_eq!(entry.door, door, "{entry:?}");
+    assert_eq!(entry.actor_kind, kind, "{entry:?}");
+    assert_eq!(entry.actor, actor, "{entry:?}");
+    assert_eq!(entry.action, action, "{entry:?}");
+    assert_eq!(entry.request_id.len(), 16, "{entry:?}");
+    if door != Door::Cli {
+        assert_eq!(entry.source, "127.0.0.1", "{entry:?}");
+    } else {
+        assert_eq!(entry.source, "cli");
+    }
+}
+
+#[tokio::test]
+async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
+    let server = TestServer::start().await;
+    let owner = server.owner.client_id.clone();
+    let mut secrets = vec![server.owner.client_secret.clone()];
+    let mut seen = 0;
+    // Runs `change`, then returns the one entry it wrote.
+    macro_rules! one_entry {
+        ($change:expr) => {{
+            $change;
+            let all = entries(&server).await;
+            assert_eq!(all.len(), seen + 1, "exactly one entry: {:?}", &all[seen..]);
+            seen += 1;
+            all.last().unwrap().clone()
+        }};
+    }
+    let api = |kind: &'static str| (Door::Api, ActorKind::Client, owner.clone(), kind);
+
+    // API: create, rename, features, whitelist, clear, settings, defaults, reset, delete.
+    let added = one_entry!({
+        let body = server
+            .call(
+                "/clients/add",
+                &[
+                    ("description", "Shop"),
+                    ("features", r#"["direct_access"]"#),
+                ],
+            )
+            .await;
+        assert_eq!(body["stat"], "ok", "{body}");
+        secrets.push(body["client_secret"].as_str().unwrap().to_string());
+    });
+    let (d, k, a, action) = api(actions::PROPERTY_CREATE);
+    assert_actor(&added, d, k, &a, action);
+    let id = added.client_id.clone().unwrap();
+    assert_eq!(added.property_name.as_deref(), Some("Shop"));
+    assert_eq!(
+        added.actor_name.as_deref(),
+        Some(server.owner.name.as_str())
+    );
+    assert_eq!(
+        added.after.as_ref().unwrap()["features"],
+        json!(["direct_access"])
+    );
+
+    let renamed = one_entry!(assert_eq!(
+        server
+            .call(
+                "/clients/set_description",
+                &[("for_client_id", &id), ("description", "Shop EU")]
+            )
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &renamed,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::PROPERTY_RENAME,
+    );
+    assert_eq!(
+        (
+            renamed.before.unwrap()["name"].clone(),
+            renamed.after.unwrap()["name"].clone()
+        ),
+        (json!("Shop"), json!("Shop EU"))
+    );
+
+    let features = one_entry!(assert_eq!(
+        server
+            .call(
+                "/clients/set_features",
+                &[
+                    ("for_client_id", &id),
+                    ("features", r#"["direct_read_access"]"#)
+                ]
+            )
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &features,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::PROPERTY_FEATURES,
+    );
+    assert_eq!(
+        features.before.unwrap()["features"],
+        json!(["direct_access"])
+    );
+    assert_eq!(
+        features.after.unwrap()["features"],
+        json!(["direct_read_access"])
+    );
+
+    let whitelist = one_entry!(assert_eq!(
+        server
+            .call(
+                "/clients/set_whitelist",
+                &[("for_client_id", &id), ("whitelist", r#"["10.0.0.0/8"]"#)]
+            )
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &whitelist,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::PROPERTY_WHITELIST,
+    );
+    assert_eq!(whitelist.before.unwrap()["whitelist"], json!(["0.0.0.0/0"]));
+    assert_eq!(whitelist.after.unwrap()["whitelist"], json!(["10.0.0.0/8"]));
+
+    let cleared = one_entry!(assert_eq!(
+        server
+            .call("/clients/clear_whitelist", &[("for_client_id", &id)])
+            .await["stat"],
+        "ok"
+    ));
+    assert_eq!(cleared.after.unwrap()["whitelist"], json!(["0.0.0.0/0"]));
+
+    let setting = one_entry!(assert_eq!(
+        server
+            .call(
+                "/settings/set",
+                &[
+                    ("for_client_id", &id),
+                    ("key", "site_name"),
+                    ("value", "Shop")
+                ]
+            )
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &setting,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::SETTINGS_PROPERTY,
+    );
+    assert_eq!(setting.before.unwrap(), json!({ "site_name": null }));
+    assert_eq!(setting.after.unwrap(), json!({ "site_name": "Shop" }));
+
+    let password = one_entry!(assert_eq!(
+        server
+            .call(
+                "/settings/set_default",
+                &[("key", "backplane_password"), ("value", "hunter2 hunter2")]
+            )
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &password,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::SETTINGS_GLOBAL,
+    );
+    assert_eq!(
+        password.after.unwrap(),
+        json!({ "backplane_password": "[redacted]" }),
+        "credentials among settings are not recorded"
+    );
+    assert_eq!(password.client_id, None);
+    secrets.push("hunter2 hunter2".into());
+
+    let deleted_key = one_entry!(assert_eq!(
+        server
+            .call(
+                "/settings/delete",
+                &[("for_client_id", &id), ("key", "site_name")]
+            )
+            .await["result"],
+        true
+    ));
+    assert_eq!(deleted_key.after.unwrap(), json!({ "site_name": null }));
+
+    let reset = one_entry!({
+        let body = server
+            .call(
+                "/clients/reset_secret",
+                &[("for_client_id", &id), ("hours_to_live", "2")],
+            )
+            .await;
+        secrets.push(body["new_secret"].as_str().unwrap().to_string());
+    });
+    assert_actor(
+        &reset,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::SECRET_RESET,
+    );
+    assert_eq!(
+        reset.after.as_ref().unwrap()["old_secret_valid_until"],
+        json!(server.clock.now() + 7200)
+    );
+
+    // Console: create, copy, save, reveal, reset, expire, settings, application settings, delete.
+    let created = one_entry!({
+        let (status, body) = console_json(
+            &server,
+            "/api/properties/create",
+            json!({ "name": "Blog", "features": ["login_client"], "whitelist": [] }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    });
+    assert_actor(
+        &created,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::PROPERTY_CREATE,
+    );
+    let blog = created.client_id.clone().unwrap();
+
+    let copied = one_entry!(assert_eq!(
+        console_form(
+            &server,
+            "/api/properties/copy",
+            &[("source_id", &blog), ("name", "Blog copy")]
+        )
+        .await
+        .0,
+        200
+    ));
+    assert_actor(
+        &copied,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::PROPERTY_COPY,
+    );
+    assert_eq!(copied.after.as_ref().unwrap()["copied_from"], json!(blog));
+
+    let saved = one_entry!({
+        let v = version(&server, &blog).await;
+        let (status, body) = console_json(&server, "/api/properties/save", json!({ "client_id": blog, "version": v, "name": "Blog EU", "features": ["login_client"], "whitelist": ["192.168.0.0/16"] })).await;
+        assert_eq!(status, 200, "{body}");
+    });
+    assert_actor(
+        &saved,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::PROPERTY_UPDATE,
+    );
+    assert_eq!(
+        saved.before.clone().unwrap(),
+        json!({ "name": "Blog", "whitelist": ["0.0.0.0/0"] }),
+        "only what changed"
+    );
+    assert_eq!(
+        saved.after.clone().unwrap(),
+        json!({ "name": "Blog EU", "whitelist": ["192.168.0.0/16"] })
+    );
+
+    for _ in 0..2 {
+        let revealed = one_entry!({
+            let (status, body) =
+                console_form(&server, "/api/properties/secret", &[("client_id", &blog)]).await;
+            assert_eq!(status, 200);
+            secrets.push(serde_json::from_str::<String>(&body).unwrap());
+        });
+        assert_actor(
+            &revealed,
+            Door::Console,
+            ActorKind::User,
+            "admin",
+            actions::SECRET_REVEAL,
+        );
+    }
+
+    let console_reset = one_entry!({
+        let (status, body) = console_form(
+            &server,
+            "/api/properties/reset-secret",
+            &[("client_id", &blog), ("hours", "1")],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let reset: Value = serde_json::from_str(&body).unwrap();
+        secrets.push(reset["secret"].as_str().unwrap().to_string());
+    });
+    assert_actor(
+        &console_reset,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::SECRET_RESET,
+    );
+
+    let expired = one_entry!(assert_eq!(
+        console_form(
+            &server,
+            "/api/properties/expire-previous-secret",
+            &[("client_id", &blog)]
+        )
+        .await
+        .0,
+        200
+    ));
+    assert_actor(
+        &expired,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::SECRET_EXPIRE_PREVIOUS,
+    );
+
+    let edited = one_entry!(assert_eq!(console_json(&server, "/api/settings/property/save", json!({ "client_id": blog, "changes": [{ "key": "site_name", "expected": null, "new": "Blog" }] })).await.0, 200));
+    assert_actor(
+        &edited,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::SETTINGS_PROPERTY,
+    );
+    assert_eq!(edited.property_name.as_deref(), Some("Blog EU"));
+
+    let global = one_entry!(assert_eq!(
+        console_json(
+            &server,
+            "/api/settings/application/save",
+            json!({ "changes": [{ "key": "site_name", "expected": null, "new": "All" }] })
+        )
+        .await
+        .0,
+        200
+    ));
+    assert_actor(
+        &global,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::SETTINGS_GLOBAL,
+    );
+
+    let removed = one_entry!(assert_eq!(
+        console_form(&server, "/api/properties/delete", &[("client_id", &blog)])
+            .await
+            .0,
+        200
+    ));
+    assert_actor(
+        &removed,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::PROPERTY_DELETE,
+    );
+    assert_eq!(
+        removed.property_name.as_deref(),
+        Some("Blog EU"),
+        "the name at the time stays"
+    );
+
+    let api_deleted = one_entry!(assert_eq!(
+        server
+            .call("/clients/delete", &[("client_id_for_deletion", &id)])
+            .await["stat"],
+        "ok"
+    ));
+    assert_actor(
+        &api_deleted,
+        Door::Api,
+        ActorKind::Client,
+        &owner,
+        actions::PROPERTY_DELETE,
+    );
+
+    // Console accounts.
+    let added_user = one_entry!({
+        let (status, body) = console_form(
+            &server,
+            "/api/auth/add_user",
+            &[("username", "carol"), ("role", "Viewer")],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        secrets.push(serde_json::from_str::<String>(&body).unwrap());
+    });
+    assert_actor(
+        &added_user,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::USER_ADD,
+    );
+    let role = one_entry!(assert_eq!(
+        console_form(
+            &server,
+            "/api/auth/set_role",
+            &[("username", "carol"), ("role", "Admin")]
+        )
+        .await
+        .0,
+        200
+    ));
+    assert_eq!(role.after.unwrap()["role"], "admin");
+    let password_reset = one_entry!({
+        let (status, body) = console_form(
+            &server,
+            "/api/auth/reset_password",
+            &[("username", "carol")],
+        )
+        .await;
+        assert_eq!(status, 200);
+        secrets.push(serde_json::from_str::<String>(&body).unwrap());
+    });
+    assert_actor(
+        &password_reset,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::USER_PASSWORD_RESET,
+    );
+    let user_removed = one_entry!(assert_eq!(
+        console_form(&server, "/api/auth/remove_user", &[("username", "carol")])
+            .await
+            .0,
+        200
+    ));
+    assert_actor(
+        &user_removed,
+        Door::Console,
+        ActorKind::User,
+        "admin",
+        actions::USER_REMOVE,
+    );
+
+    // The command line: the owner's secret, and accounts.
+    let operator = app::ops::Actor::operator("cli0000000000000".into(), server.clock.now());
+    let os_user = match &operator.who {
+        app::ops::Who::Operator { os_user } => os_user.clone(),
+        _ => unreachable!(),
+    };
+    let cli_reset = one_entry!({
+        let credentials = server::bootstrap::reset_owner_secret(&server.store, &operator)
+            .await
+            .unwrap();
+        secrets.push(credentials.client_secret);
+    });
+    assert_actor(
+        &cli_reset,
+        Door::Cli,
+        ActorKind::System,
+        &os_user,
+        actions::SECRET_RESET,
+    );
+    let cli_user = one_entry!({
+        let (_, password) = app::ops::users::add(
+            &server.store,
+            &operator,
+            "dave",
+            app::domain::accounts::Role::Viewer,
+        )
+        .await
+        .unwrap();
+        secrets.push(password);
+    });
+    assert_actor(
+        &cli_user,
+        Door::Cli,
+        ActorKind::System,
+        &os_user,
+        actions::USER_ADD,
+    );
+
+    assert_eq!(entries(&server).await.len(), seen);
+
+    // No secret issued above appears anywhere in the log.
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT coalesce(actor,'') || '|' || coalesce(actor_name,'') || '|' || coalesce(source,'') || '|' || \
+         coalesce(request_id,'') || '|' || coalesce(action,'') || '|' || coalesce(client_id,'') || '|' || \
+         coalesce(property_name,'') || '|' || coalesce(before_json,'') || '|' || coalesce(after_json,'') FROM audit_events",
+    )
+    .fetch_all(server.store.pool())
+    .await
+    .unwrap();
+    let log: String = rows
+        .into_iter()
+        .map(|(row,)| row)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(secrets.len() >= 10);
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a secret is in the audit log: {secret}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn reads_and_refused_changes_write_no_entry() {
+    let server = TestServer::start().await;
+    let (id, secret) = server.add_client("Reader", r#"["direct_access"]"#).await;
+    let before = entries(&server).await.len();
+    server.call("/clients/list", &[]).await;
+    server.call_as(&id, &secret, "/settings/items", &[]).await;
+    let refused = server
+        .call_as(&id, &secret, "/clients/add", &[("description", "Nope")])
+        .await;
+    assert_eq!(refused["code"], 403, "{refused}");
+    let (status, _) = server
+        .console(
+            &server.viewer_cookie,
+            "/api/properties/delete",
+            &[("client_id", &id)],
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        server
+            .call(
+                "/settings/delete",
+                &[("for_client_id", &id), ("key", "absent")]
+            )
+            .await["result"],
+        false
+    );
+    assert_eq!(entries(&server).await.len(), before);
+}
