@@ -50,6 +50,131 @@ async fn main() {
     );
     api_benchmark(&dir.path().join("api.db"), Duration::from_secs(seconds)).await;
     list_benchmark(&dir.path().join("list.db"), properties).await;
+    audit_benchmark(
+        &dir.path().join("audit.db"),
+        flag("--audit-entries", 1_000_000) as usize,
+    )
+    .await;
+}
+
+/// The audit page's queries at `count` entries: the newest page, each filter, a time range and a
+/// deep page (keyset), straight from the store.
+async fn audit_benchmark(path: &std::path::Path, count: usize) {
+    use app::domain::audit::{actions, AuditFilter, AUDIT_PAGE_SIZE};
+    let store = Store::open(path).await.unwrap();
+    let started = Instant::now();
+    // 1,000 properties, 20 actors, the actions in turn, one entry a minute.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) \
+         INSERT INTO audit_events (at, door, actor_kind, actor, actor_name, source, request_id, action, \
+         client_id, property_name, before_json, after_json) \
+         SELECT 1700000000 + i * 60, 'api', 'client', 'actor' || (i % 20), 'Owner', '127.0.0.1', \
+         printf('%016d', i), CASE i % 4 WHEN 0 THEN 'property.features' WHEN 1 THEN 'settings.property' \
+         WHEN 2 THEN 'property.whitelist' ELSE 'secret.reset' END, printf('%032d', i % 1000), \
+         'Property ' || (i % 1000), '{\"features\":[]}', '{\"features\":[\"owner\"]}' FROM n",
+    )
+    .bind(count as i64)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    println!(
+        "\n## Audit log at {count} entries (seeded in {:.1} s): one page of {AUDIT_PAGE_SIZE}, newest first\n",
+        started.elapsed().as_secs_f64()
+    );
+    println!("| view | entries | median ms | p95 ms |");
+    println!("|---|---:|---:|---:|");
+    let middle = 1_700_000_000 + (count as i64 / 2) * 60;
+    let deep_before =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM audit_events ORDER BY id LIMIT 1 OFFSET ?")
+            .bind(count as i64 / 2)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let views: Vec<(&str, AuditFilter, Option<i64>)> = vec![
+        ("first page, no filter", AuditFilter::default(), None),
+        (
+            "property (id)",
+            AuditFilter {
+                property: format!("{:032}", 7),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "property (name)",
+            AuditFilter {
+                property: "property 7".into(),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "actor",
+            AuditFilter {
+                actor: "actor3".into(),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "action",
+            AuditFilter {
+                action: actions::SECRET_RESET.into(),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "a day in the middle",
+            AuditFilter {
+                since: Some(middle),
+                until: Some(middle + 86_400),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "actor + action + day",
+            AuditFilter {
+                actor: "actor3".into(),
+                action: actions::SECRET_RESET.into(),
+                since: Some(middle),
+                until: Some(middle + 86_400),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "action nobody did",
+            AuditFilter {
+                action: actions::USER_ADD.into(),
+                ..Default::default()
+            },
+            None,
+        ),
+        (
+            "half way back (keyset)",
+            AuditFilter::default(),
+            Some(deep_before),
+        ),
+    ];
+    for (label, filter, before) in views {
+        let mut times = Vec::new();
+        let mut shown = 0;
+        for _ in 0..15 {
+            let t = Instant::now();
+            shown = store
+                .audit_page(&filter, before, AUDIT_PAGE_SIZE)
+                .await
+                .unwrap()
+                .entries
+                .len();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (median, p95) = percentiles(&mut times);
+        println!("| {label} | {shown} | {median:.2} | {p95:.2} |");
+    }
 }
 
 async fn start(store: Store) -> String {
@@ -102,7 +227,9 @@ async fn api_benchmark(path: &std::path::Path, duration: Duration) {
             whitelist: vec![],
         })
         .collect();
-    store.create_properties(&batch, 0).await.unwrap();
+    let other = store.create_properties(&batch, 0).await.unwrap()[0]
+        .client_id
+        .clone();
     for i in 0..20 {
         store
             .set_setting(Scope::Global, &format!("global_key_{i}"), "global value", 0)
@@ -153,6 +280,23 @@ async fn api_benchmark(path: &std::path::Path, duration: Duration) {
         (
             "/settings/items, Basic auth (20 global + 10 own keys)",
             basic("/settings/items", &[]),
+        ),
+        (
+            "/clients/set_features (a write, with its audit entry)",
+            basic(
+                "/clients/set_features",
+                &[
+                    ("for_client_id", &other),
+                    ("features", r#"["login_client"]"#),
+                ],
+            ),
+        ),
+        (
+            "/settings/set (a write, with its audit entry)",
+            basic(
+                "/settings/set",
+                &[("key", "global_key_3"), ("value", "new value")],
+            ),
         ),
     ];
     println!(

@@ -62,6 +62,11 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_API_RATE_LIMIT", default_value_t = RateLimit::DEFAULT)]
     pub api_rate_limit: RateLimit,
 
+    /// Delete audit log entries older than this many days (checked at start and once a day).
+    /// Unset: keep every entry forever.
+    #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub audit_retention_days: Option<u32>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -76,6 +81,19 @@ pub enum Command {
     /// Manage console accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit log as JSON lines (one object per entry, oldest first) to standard output.
+    Export {
+        /// Only entries at or after this UTC time: YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD.
+        #[arg(long)]
+        since: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! assembled into one axum router by [`router`]. `main.rs` only parses flags and starts it.
 
 pub mod api;
+pub mod audit;
 pub mod bootstrap;
 pub mod caller;
 pub mod config;

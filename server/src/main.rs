@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 use app::auth::session::CookiePolicy;
 use server::api::limits::ApiLimits;
 use server::bootstrap;
-use server::config::{Cli, Command, LogFormat, OwnerCommand, UserCommand};
+use server::config::{AuditCommand, Cli, Command, LogFormat, OwnerCommand, UserCommand};
 use server::{AppState, TrustedProxies};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -69,6 +69,17 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             store.close().await;
             print_credentials(&credentials, json, bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works."))?;
             Ok(())
+        }
+        Some(Command::Audit(AuditCommand::Export { since })) => {
+            let since = match since {
+                Some(text) => server::audit::parse_since(&text)?,
+                None => i64::MIN,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let result = server::audit::export(&store, since, &mut out).await;
+            std::io::Write::flush(&mut out)?;
+            store.close().await;
+            result.map(|_| ())
         }
         Some(Command::User(command)) => {
             let result = user_command(&store, command).await;
@@ -159,6 +170,9 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         secure: cli.secure_cookies,
     };
     state.api_limits = ApiLimits::new(cli.api_rate_limit);
+    if let Some(days) = cli.audit_retention_days {
+        server::audit::spawn_retention(store.clone(), Clock::System, days);
+    }
     if let Some(credentials) = bootstrap::ensure_owner(&store, Clock::System.now()).await? {
         println!(
             "{}",

@@ -768,13 +768,72 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
         .map(|(row,)| row)
         .collect::<Vec<_>>()
         .join("\n");
+    let mut export = Vec::new();
+    let exported = server::audit::export(&server.store, i64::MIN, &mut export)
+        .await
+        .unwrap();
+    assert_eq!(exported, seen);
+    let export = String::from_utf8(export).unwrap();
+    let lines: Vec<Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), seen, "one JSON object per line");
+    assert_eq!(lines[0]["action"], actions::PROPERTY_CREATE, "oldest first");
+    for field in [
+        "id",
+        "at",
+        "time",
+        "door",
+        "actor_kind",
+        "actor",
+        "source",
+        "request_id",
+        "action",
+        "client_id",
+        "property_name",
+        "before",
+        "after",
+    ] {
+        assert!(lines[0].get(field).is_some(), "{field} in {}", lines[0]);
+    }
+    assert_eq!(lines[0]["door"], "api");
     assert!(secrets.len() >= 10);
     for secret in &secrets {
         assert!(
             !log.contains(secret.as_str()),
             "a secret is in the audit log: {secret}"
         );
+        assert!(
+            !export.contains(secret.as_str()),
+            "a secret is in the export: {secret}"
+        );
     }
+}
+
+#[tokio::test]
+async fn retention_prunes_entries_older_than_the_period_and_export_starts_where_asked() {
+    let server = TestServer::start().await;
+    server.add_client("Old", "[]").await;
+    server.clock.advance(40 * 86_400);
+    server.add_client("New", "[]").await;
+    let mut out = Vec::new();
+    let since = common::START + 86_400;
+    assert_eq!(
+        server::audit::export(&server.store, since, &mut out)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        server::audit::prune(&server.store, &server.clock, 30)
+            .await
+            .unwrap(),
+        1
+    );
+    let left = entries(&server).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].property_name.as_deref(), Some("New"));
 }
 
 #[tokio::test]
