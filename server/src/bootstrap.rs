@@ -1,10 +1,10 @@
 //! First start and recovery: make sure an owner API client exists and hand its credentials to the
 //! operator on the terminal (never to the log).
 
+use app::domain::accounts::Role;
 use app::domain::features::Feature;
-use app::domain::whitelist::default_whitelist;
-use app::store::properties::NewProperty;
-use app::store::{Store, StoreError};
+use app::ops::{properties, users, Actor, Field, OpError};
+use app::store::Store;
 
 /// Credentials to show the operator once.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -14,15 +14,21 @@ pub struct OwnerCredentials {
     pub name: String,
 }
 
-/// Creates the owner client "Owner" when no owner exists; returns its credentials if it did.
-pub async fn ensure_owner(store: &Store, now: i64) -> Result<Option<OwnerCredentials>, StoreError> {
+/// Creates the owner client "Owner" when no owner exists; returns its credentials if it did. The
+/// operator who starts the server is its actor in the audit log.
+pub async fn ensure_owner(store: &Store, now: i64) -> Result<Option<OwnerCredentials>, OpError> {
     if store.first_owner().await?.is_some() {
         return Ok(None);
     }
-    create_owner(store, now).await.map(Some)
+    create_owner(store, &operator(now)).await.map(Some)
 }
 
-async fn create_owner(store: &Store, now: i64) -> Result<OwnerCredentials, StoreError> {
+/// The operator starting or recovering the server, as the actor of an audited operation.
+fn operator(now: i64) -> Actor {
+    Actor::operator(crate::api::error::new_request_id(), now)
+}
+
+async fn create_owner(store: &Store, actor: &Actor) -> Result<OwnerCredentials, OpError> {
     // "Owner" may be taken by a non-owner property; fall back to a numbered name.
     for attempt in 1..=100 {
         let name = if attempt == 1 {
@@ -30,12 +36,7 @@ async fn create_owner(store: &Store, now: i64) -> Result<OwnerCredentials, Store
         } else {
             format!("Owner {attempt}")
         };
-        let new = NewProperty {
-            name,
-            features: vec![Feature::Owner],
-            whitelist: default_whitelist(),
-        };
-        match store.create_property(new, now).await {
+        match properties::create(store, actor, &name, &[Feature::Owner], &[]).await {
             Ok(record) => {
                 return Ok(OwnerCredentials {
                     client_id: record.client_id,
@@ -43,11 +44,16 @@ async fn create_owner(store: &Store, now: i64) -> Result<OwnerCredentials, Store
                     name: record.name,
                 })
             }
-            Err(StoreError::NameTaken) => continue,
+            Err(OpError::Invalid {
+                field: Field::Name, ..
+            }) => continue,
             Err(other) => return Err(other),
         }
     }
-    Err(StoreError::NameTaken)
+    Err(OpError::invalid(
+        Field::Name,
+        "no free name for the owner client (Owner ... Owner 100)",
+    ))
 }
 
 /// Gives the first owner a new secret at once (no grace period), creating an owner if none exists.
@@ -66,7 +72,7 @@ pub async fn reset_owner_secret(
                 name: owner.name,
             })
         }
-        None => Ok(create_owner(store, actor.now).await?),
+        None => create_owner(store, actor).await,
     }
 }
 
@@ -93,23 +99,12 @@ pub struct AccountCredentials {
 }
 
 /// Creates the console account "admin" with a random password when there are no accounts.
-pub async fn ensure_admin(
-    store: &Store,
-    now: i64,
-) -> Result<Option<AccountCredentials>, StoreError> {
-    use app::auth::password::{hash_password, random_password};
-    use app::domain::accounts::Role;
+pub async fn ensure_admin(store: &Store, now: i64) -> Result<Option<AccountCredentials>, OpError> {
     if store.count_users().await? > 0 {
         return Ok(None);
     }
-    let password = random_password();
-    store
-        .create_user("admin", &hash_password(&password), Role::Admin, now)
-        .await?;
-    Ok(Some(AccountCredentials {
-        username: "admin".into(),
-        password,
-    }))
+    let (username, password) = users::add(store, &operator(now), "admin", Role::Admin).await?;
+    Ok(Some(AccountCredentials { username, password }))
 }
 
 /// The terminal banner for a console account's new password.

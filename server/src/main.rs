@@ -51,7 +51,11 @@ fn init_logging(cli: &Cli) {
         );
         EnvFilter::new("info")
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to standard error: standard output carries what commands print (`--json` answers,
+    // credentials banners, `audit export`), which scripts read.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

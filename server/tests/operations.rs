@@ -282,7 +282,9 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     let server = TestServer::start().await;
     let owner = server.owner.client_id.clone();
     let mut secrets = vec![server.owner.client_secret.clone()];
-    let mut seen = 0;
+    // The test server's first start created the owner: that is the first entry.
+    let mut seen = entries(&server).await.len();
+    assert_eq!(seen, 1);
     // Runs `change`, then returns the one entry it wrote.
     macro_rules! one_entry {
         ($change:expr) => {{
@@ -780,6 +782,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
         .collect();
     assert_eq!(lines.len(), seen, "one JSON object per line");
     assert_eq!(lines[0]["action"], actions::PROPERTY_CREATE, "oldest first");
+    assert_eq!(lines[0]["door"], "cli", "the owner made at first start");
     for field in [
         "id",
         "at",
@@ -797,7 +800,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     ] {
         assert!(lines[0].get(field).is_some(), "{field} in {}", lines[0]);
     }
-    assert_eq!(lines[0]["door"], "api");
+    assert_eq!(lines[1]["door"], "api");
     assert!(secrets.len() >= 10);
     for secret in &secrets {
         assert!(
@@ -829,7 +832,8 @@ async fn retention_prunes_entries_older_than_the_period_and_export_starts_where_
         server::audit::prune(&server.store, &server.clock, 30)
             .await
             .unwrap(),
-        1
+        2,
+        "the owner made at first start and Old"
     );
     let left = entries(&server).await;
     assert_eq!(left.len(), 1);
@@ -865,4 +869,58 @@ async fn reads_and_refused_changes_write_no_entry() {
         false
     );
     assert_eq!(entries(&server).await.len(), before);
+}
+
+/// The command line: `server owner reset-secret` and `server user add` are audited with the
+/// operator as actor, and `server audit export` prints them as JSON lines.
+#[tokio::test]
+async fn the_command_line_is_audited_and_exports_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("gatehouse.db");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .arg("--database")
+            .arg(&database)
+            .args(args)
+            .env("USER", "ops-person")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let credentials: Value =
+        serde_json::from_str(run(&["owner", "reset-secret", "--json"]).trim()).unwrap();
+    run(&["owner", "reset-secret", "--json"]);
+    let account: Value =
+        serde_json::from_str(run(&["user", "add", "erin", "--json"]).trim()).unwrap();
+    let export = run(&["audit", "export", "--since", "2000-01-01T00:00:00Z"]);
+    let lines: Vec<Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            actions::PROPERTY_CREATE,
+            actions::SECRET_RESET,
+            actions::USER_ADD
+        ],
+        "the first reset created the owner: {export}"
+    );
+    for line in &lines {
+        assert_eq!(line["door"], "cli");
+        assert_eq!(line["actor"], "ops-person");
+        assert_eq!(line["source"], "cli");
+    }
+    assert_eq!(lines[1]["client_id"], credentials["client_id"]);
+    assert!(!export.contains(account["password"].as_str().unwrap()));
+    assert!(run(&["audit", "export", "--since", "2999-01-01"]).is_empty());
 }
