@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use app::auth::session::{cookie_value, token_hash};
 use app::auth::Principal;
 use app::domain::accounts::session_alive;
-use app::properties::model::encode_query_value;
+use app::domain::listing::encode_query_value;
 use app::store::Store;
 
 use crate::state::AppState;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod features;
+pub mod listing;
 pub mod names;
 pub mod params;
 pub mod secrets;

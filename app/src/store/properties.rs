@@ -13,7 +13,7 @@ use crate::domain::features::Feature;
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
 use crate::domain::whitelist::{self, default_whitelist};
-use crate::properties::model::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
+use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
 
 /// A property as stored, secrets included. Server side only: never sent to a browser as is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -770,7 +770,7 @@ fn whitelist_json(whitelist: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::properties::model::ListQuery;
+    use crate::domain::listing::ListQuery;
     use sqlx::SqlitePool;
 
     async fn store(pool: SqlitePool) -> Store {
