@@ -242,8 +242,10 @@ async fn sixteen_writers_through_the_api_and_the_console_all_succeed() {
         let target = target.clone();
         tasks.push(tokio::spawn(async move {
             let mut failures = Vec::new();
+            // The value this writer last saved under its own key of the target's settings.
+            let mut own_value: Option<String> = None;
             for i in 0..WRITES {
-                let outcome = write_once(&server, &target, writer, i).await;
+                let outcome = write_once(&server, &target, writer, i, &mut own_value).await;
                 if let Err(problem) = outcome {
                     failures.push(problem);
                 }
@@ -281,6 +283,7 @@ async fn write_once(
     target: &str,
     writer: usize,
     i: usize,
+    own_value: &mut Option<String>,
 ) -> Result<(), String> {
     let api = |path: &'static str, params: Vec<(&'static str, String)>| async move {
         let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -334,11 +337,16 @@ async fn write_once(
             .await
         }
         6 => {
-            console(
+            // The settings editor's save: it applies only while the stored value is the one
+            // the page loaded, so each writer edits its own key.
+            let new = i.to_string();
+            let saved = console(
                 "/api/settings/property/save",
-                json!({ "client_id": target, "changes": [{ "key": format!("c{writer}_{i}"), "expected": null, "new": "v" }] }),
+                json!({ "client_id": target, "changes": [{ "key": format!("c{writer}"), "expected": own_value.clone(), "new": new }] }),
             )
-            .await
+            .await;
+            *own_value = Some(new);
+            saved
         }
         _ => api("/settings/set", vec![("for_client_id", target), ("key", format!("s{writer}")), ("value", i.to_string())]).await,
     }
