@@ -7,9 +7,11 @@
 //! - [`shell`]: the console frame (header, navigation, routes) every page sits in.
 //! - [`ops`] (server only): the operations every door calls; they check, authorize, write and
 //!   audit each change in one transaction.
-//! - [`properties`], [`settings`], [`auth`]: the console's pages, each with its server functions.
+//! - [`properties`], [`settings`], [`auth`], [`audit`]: the console's pages, each with its server
+//!   functions.
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;

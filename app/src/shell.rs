@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::audit::AuditRoute;
 use crate::auth::api::current_user;
 use crate::auth::pages::{
     signed_in, AccountRoute, CurrentUser, SignInRoute, UserMenu, UsersRoute, Viewer,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/properties/:id") view=PropertyRoute/>
                     <Route path=path!("/properties/:id/settings") view=PropertySettingsRoute/>
                     <Route path=path!("/application") view=AppSettingsRoute/>
+                    <Route path=path!("/audit") view=AuditRoute/>
                     <Route path=path!("/sign-in") view=SignInRoute/>
                     <Route path=path!("/account") view=AccountRoute/>
                     <Route path=path!("/users") view=UsersRoute/>
@@ -150,6 +152,7 @@ fn Header() -> impl IntoView {
             <nav id="primary-nav" class="primary-nav" aria-label="Primary">
                 <A href="/">"Properties"</A>
                 <A href="/application">"Application settings"</A>
+                <A href="/audit">"Audit log"</A>
                 <Transition fallback=|| ()>
                     <Show when=is_admin>
                         <A href="/users">"Users"</A>

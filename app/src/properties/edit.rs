@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{get_property_details, save_property_changes};
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
-use super::model::{PropertyDetails, PropertySummary};
+use super::model::{encode_query_value, PropertyDetails, PropertySummary};
 use super::secret::SecretPanel;
 use crate::auth::pages::can;
 use crate::auth::{Permission, Principal};
@@ -40,7 +40,13 @@ pub fn PropertyRoute() -> impl IntoView {
 #[island(lazy)]
 fn PropertyPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
     start_page_island(viewer);
-    let property = Resource::new(move || client_id.clone(), get_property_details);
+    let property = Resource::new(
+        {
+            let client_id = client_id.clone();
+            move || client_id.clone()
+        },
+        get_property_details,
+    );
     view! {
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/">"Manage Properties"</a>
@@ -52,7 +58,9 @@ fn PropertyPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
                     .map(|result| match result {
                         Ok(details) => view! { <PropertyEditor details/> }.into_any(),
                         Err(error) => {
-                            view! { <PropertyLoadFailed error heading="Property not found"/> }.into_any()
+                            let history = history_href(&client_id);
+                            view! { <PropertyLoadFailed error heading="Property not found" history/> }
+                                .into_any()
                         }
                     })
             }}
@@ -61,15 +69,23 @@ fn PropertyPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
     }
 }
 
+/// The audit log filtered by this property: its History (kept after the property is deleted).
+pub fn history_href(client_id: &str) -> String {
+    format!("/audit?property={}", encode_query_value(client_id))
+}
+
 /// A property page whose data could not be loaded: "Property not found" when the property is gone,
-/// else `heading`, with the reason and the way back to the list.
+/// else `heading`, with the reason and the way back to the list (and, given `history`, to what
+/// happened to the property: a deleted property's History is still in the audit log).
 #[component]
-pub fn PropertyLoadFailed(error: ConsoleError, heading: &'static str) -> impl IntoView {
-    let heading = if error == ConsoleError::NotFound {
-        "Property not found"
-    } else {
-        heading
-    };
+pub fn PropertyLoadFailed(
+    error: ConsoleError,
+    heading: &'static str,
+    #[prop(optional, into)] history: Option<String>,
+) -> impl IntoView {
+    let gone = error == ConsoleError::NotFound;
+    let heading = if gone { "Property not found" } else { heading };
+    let history = history.filter(|_| gone);
     view! {
         <Title text=format!("{heading} · Gatehouse")/>
         <section class="page empty-state">
@@ -77,6 +93,7 @@ pub fn PropertyLoadFailed(error: ConsoleError, heading: &'static str) -> impl In
             <p>{error.to_string()}</p>
             <p>
                 <a class="button primary" href="/">"Back to Manage Properties"</a>
+                {history.map(|href| view! { " " <a class="button" href=href>"History"</a> })}
             </p>
         </section>
     }
@@ -185,6 +202,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     let close = Callback::new(move |_| dialog.set(None));
     let is_owner = move || saved.with(|s| s.summary().is_owner());
     let settings_href = format!("/properties/{client_id}/settings");
+    let history_link = history_href(&client_id);
     let secret_client_id = client_id.clone();
     view! {
         // leptos_meta evaluates the title in its own app-wide effect, which can run once more after
@@ -246,6 +264,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
                 </fieldset>
                 <div class="form-actions spread">
                     <a class="button" href=settings_href>"Edit Settings"</a>
+                    <a class="button" href=history_link>"History"</a>
                     <span class="unsaved muted" role="status">
                         {move || if dirty.get() { "Unsaved changes" } else { "" }}
                     </span>

@@ -1,0 +1,577 @@
+//! The audit log page: filters at the top, entries newest first, each expandable to what changed
+//! (before and after, side by side) and its request id; "Older entries" / "Newest" page by id.
+//! The view lives in the URL query; the server renders the first page into the island's props.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde_json::Value;
+
+use super::server_fns::list_audit;
+use super::AuditView;
+use crate::auth::Principal;
+use crate::domain::audit::{action_label, ActorKind, AuditEntry, AuditPage, ACTIONS};
+use crate::domain::signature::format_date;
+use crate::error::ConsoleError;
+use crate::icons;
+use crate::shell::{start_page_island, with_viewer_and};
+use crate::ui::focus_later;
+
+/// One answer of the log query, with the (view, refresh count) request it answers.
+type AuditAnswer = ((AuditView, u32), Result<AuditPage, ConsoleError>);
+
+/// Where the results are; focused after paging, so the keyboard continues from the new page.
+const RESULTS_ID: &str = "audit-results";
+
+/// The route: reads the view from the address, loads its first page and hands both to the page
+/// island, which so starts with the entries in place.
+#[component]
+pub fn AuditRoute() -> impl IntoView {
+    let query = use_query_map();
+    let initial = query.with_untracked(|q| AuditView::from_query(|key| q.get_str(key)));
+    view! {
+        <Title text="Audit log · Gatehouse"/>
+        {with_viewer_and(
+            {
+                let initial = initial.clone();
+                move || list_audit(initial.filter(), initial.before)
+            },
+            move |viewer, first| view! { <AuditLogPage viewer initial=initial.clone() first/> },
+        )}
+    }
+}
+
+#[island(lazy)]
+fn AuditLogPage(
+    viewer: Option<Principal>,
+    initial: AuditView,
+    first: Result<AuditPage, ConsoleError>,
+) -> impl IntoView {
+    start_page_island(viewer);
+    let current = RwSignal::new(initial.clone());
+    follow_history(current);
+    let view_state = Memo::new(move |_| current.get());
+    let refresh = RwSignal::new(0u32);
+    let answer = RwSignal::new(((initial, 0), first));
+    load_on_change(view_state, refresh, answer);
+    // The entries say they are out of date while the answer to a newer request loads.
+    let busy = Signal::derive(move || {
+        answer.with(|((view, count), _)| *count != refresh.get() || *view != view_state.get())
+    });
+
+    // Shows `view` and records it in the address; the same view again loads it again.
+    let go = Callback::new(move |view: AuditView| {
+        record_in_history(&view.href());
+        if view == current.get_untracked() {
+            refresh.update(|n| *n += 1);
+        } else {
+            current.set(view);
+        }
+    });
+
+    view! {
+        <section class="page audit-page">
+            <header class="page-header">
+                <div>
+                    <h1>"Audit log"</h1>
+                    <p class="muted subtitle">
+                        "Every change from the console, the API and the command line: who, what, when and from where. Times are UTC."
+                    </p>
+                </div>
+            </header>
+            <FilterForm view_state go/>
+            <div id=RESULTS_ID class="audit-results" tabindex="-1" aria-busy=move || busy.get().to_string()>
+                {move || {
+                    answer
+                        .with(|((view, _), result)| match result.clone() {
+                            Ok(page) => view! { <AuditResults page view=view.clone() go/> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <div class="notice error" role="alert">
+                                        <p>"The audit log could not be loaded. " {error.to_string()}</p>
+                                        <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>
+                                            {icons::refresh()}
+                                            "Try again"
+                                        </button>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// Property, Actor, Action, From and To. A plain GET form to `/audit`, so it works before the page
+/// is interactive too; once it is, applying changes the address without loading the page again.
+#[component]
+fn FilterForm(view_state: Memo<AuditView>, go: Callback<AuditView>) -> impl IntoView {
+    let start = view_state.get_untracked();
+    let property = RwSignal::new(start.property.clone());
+    let actor = RwSignal::new(start.actor.clone());
+    let action = RwSignal::new(start.action.clone());
+    let from = RwSignal::new(start.from.clone());
+    let to = RwSignal::new(start.to.clone());
+    // Back / Forward to another view shows its filters.
+    Effect::new(move |_| {
+        let view = view_state.get();
+        property.set(view.property);
+        actor.set(view.actor);
+        action.set(view.action);
+        from.set(view.from);
+        to.set(view.to);
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go.run(AuditView {
+            property: property.get_untracked().trim().to_string(),
+            actor: actor.get_untracked().trim().to_string(),
+            action: action.get_untracked(),
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            before: None,
+        });
+    };
+    let filtered = move || view_state.with(|v| v.is_filtered());
+    let text_field = move |id: &'static str,
+                           name: &'static str,
+                           label: &'static str,
+                           hint: &'static str,
+                           value: RwSignal<String>,
+                           initial: String| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input
+                    id=id
+                    name=name
+                    type="search"
+                    autocomplete="off"
+                    spellcheck="false"
+                    maxlength=super::MAX_FILTER_CHARS.to_string()
+                    placeholder=hint
+                    value=initial
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </div>
+        }
+    };
+    let date_field = move |id: &'static str,
+                           name: &'static str,
+                           label: &'static str,
+                           value: RwSignal<String>,
+                           initial: String| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input
+                    id=id
+                    name=name
+                    type="date"
+                    value=initial
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </div>
+        }
+    };
+    view! {
+        <form class="audit-filters" method="get" action="/audit" role="search" aria-label="Filter the audit log" on:submit=submit>
+            <div class="audit-filter-fields">
+                {text_field("audit-property", "property", "Property", "Client id or name", property, start.property.clone())}
+                {text_field("audit-actor", "actor", "Actor", "Username or client id", actor, start.actor.clone())}
+                <div class="field">
+                    <label for="audit-action">"Action"</label>
+                    <select
+                        id="audit-action"
+                        name="action"
+                        prop:value=move || action.get()
+                        on:change=move |ev| action.set(event_target_value(&ev))
+                    >
+                        <option value="" selected=start.action.is_empty()>"Any action"</option>
+                        {ACTIONS
+                            .iter()
+                            .map(|(name, label)| {
+                                view! {
+                                    <option value=*name selected={start.action == *name}>
+                                        {*label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                {date_field("audit-from", "from", "From", from, start.from.clone())}
+                {date_field("audit-to", "to", "To", to, start.to.clone())}
+            </div>
+            <div class="form-actions audit-filter-actions">
+                <Show when=filtered>
+                    <a
+                        class="button ghost"
+                        href="/audit"
+                        on:click=move |ev| {
+                            if plain_click(&ev) {
+                                ev.prevent_default();
+                                go.run(AuditView::default());
+                            }
+                        }
+                    >
+                        "Clear filters"
+                    </a>
+                </Show>
+                <button type="submit" class="primary">
+                    {icons::filter()}
+                    "Apply filters"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The entries of one answer, its empty state, and the way to older / newer entries.
+#[component]
+fn AuditResults(page: AuditPage, view: AuditView, go: Callback<AuditView>) -> impl IntoView {
+    let count = page.entries.len();
+    let oldest = page.entries.last().map(|e| e.id);
+    let empty_text = if view.is_filtered() {
+        "No entries match these filters."
+    } else if view.before.is_some() {
+        "There are no older entries."
+    } else {
+        "Nothing has been changed yet."
+    };
+    let status = match (count, view.before.is_some()) {
+        (0, _) => String::new(),
+        (1, false) => "The newest entry.".to_string(),
+        (n, false) => format!("The newest {n} entries."),
+        (1, true) => "1 older entry.".to_string(),
+        (n, true) => format!("{n} older entries."),
+    };
+    let older = oldest.filter(|_| page.has_more).map(|id| AuditView {
+        before: Some(id),
+        ..view.clone()
+    });
+    let newest = view.before.is_some().then(|| view.newest());
+    let rows = page
+        .entries
+        .into_iter()
+        .map(|entry| view! { <AuditRow entry/> })
+        .collect_view();
+    view! {
+        <p class="muted audit-status" role="status">{status}</p>
+        <div class="table-wrap">
+            <table class="data audit-table">
+                <caption class="visually-hidden">"Audit log entries, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col" class="disclosure-col">
+                            <span class="visually-hidden">"Details"</span>
+                        </th>
+                        <th scope="col">"Time (UTC)"</th>
+                        <th scope="col">"Actor"</th>
+                        <th scope="col">"Door"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Property"</th>
+                        <th scope="col">"Source"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {if count == 0 {
+                        view! {
+                            <tr class="empty-row">
+                                <td colspan="7">{empty_text}</td>
+                            </tr>
+                        }
+                            .into_any()
+                    } else {
+                        rows.into_any()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        {(newest.is_some() || older.is_some()).then(|| view! {
+            <nav class="pager audit-pager" aria-label="Audit log pages">
+                {newest.map(|view| view! { <PageLink view go label="Newest"/> })}
+                {older.map(|view| view! { <PageLink view go label="Older entries"/> })}
+            </nav>
+        })}
+    }
+}
+
+/// A link to another page of the log: a real link (bookmark, new tab), followed in place.
+#[component]
+fn PageLink(view: AuditView, go: Callback<AuditView>, label: &'static str) -> impl IntoView {
+    let href = view.href();
+    view! {
+        <a
+            class="button"
+            href=href
+            on:click=move |ev| {
+                if plain_click(&ev) {
+                    ev.prevent_default();
+                    go.run(view.clone());
+                    focus_later(RESULTS_ID.to_string());
+                }
+            }
+        >
+            {label}
+        </a>
+    }
+}
+
+/// One entry: a row of the table, and below it the row its Details button expands.
+#[component]
+fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    let expanded = RwSignal::new(false);
+    let detail_id = format!("audit-entry-{}", entry.id);
+    let time = format_date(entry.at);
+    let datetime = format!("{}Z", time.replace(' ', "T"));
+    let actor = match (entry.actor_kind, entry.actor_name.clone()) {
+        (ActorKind::Client, Some(name)) => view! {
+            <span class="audit-actor-name">{name}</span>
+            <span class="mono muted audit-id">{entry.actor.clone()}</span>
+        }
+        .into_any(),
+        (ActorKind::Client, None) => {
+            view! { <span class="mono">{entry.actor.clone()}</span> }.into_any()
+        }
+        _ => view! { <span class="audit-actor-name">{entry.actor.clone()}</span> }.into_any(),
+    };
+    let property = match entry.client_id.clone() {
+        Some(client_id) => {
+            let name = entry
+                .property_name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| client_id.clone());
+            view! { <a href=format!("/properties/{client_id}")>{name}</a> }.into_any()
+        }
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    };
+    let label = action_label(&entry.action).to_string();
+    view! {
+        <tr class="audit-row">
+            <td class="disclosure-col">
+                <button
+                    type="button"
+                    class="icon-button disclosure"
+                    aria-label="Details"
+                    aria-expanded=move || expanded.get().to_string()
+                    aria-controls=detail_id.clone()
+                    on:click=move |_| expanded.update(|e| *e = !*e)
+                >
+                    {icons::chevron_right()}
+                </button>
+            </td>
+            <td class="mono nowrap">
+                <time datetime=datetime>{time}</time>
+            </td>
+            <td>{actor}</td>
+            <td class="nowrap">{entry.door.label()}</td>
+            <td>{label}</td>
+            <td>{property}</td>
+            <td class="mono">{entry.source.clone()}</td>
+        </tr>
+        <tr class="audit-detail-row" id=detail_id hidden=move || !expanded.get()>
+            <td colspan="7">
+                <EntryDetails entry/>
+            </td>
+        </tr>
+    }
+}
+
+/// Before and After side by side, one row per changed field, and where the entry came from.
+#[component]
+fn EntryDetails(entry: AuditEntry) -> impl IntoView {
+    let rows = change_rows(entry.before.as_ref(), entry.after.as_ref());
+    let cell = |value: Option<String>| match value {
+        Some(text) => view! { <td><pre class="audit-json">{text}</pre></td> }.into_any(),
+        None => view! { <td class="muted">"—"</td> }.into_any(),
+    };
+    view! {
+        <div class="audit-detail">
+            {if rows.is_empty() {
+                view! { <p class="muted">"No before or after recorded for this entry."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="audit-changes">
+                        <caption class="visually-hidden">"Before and after"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Field"</th>
+                                <th scope="col">"Before"</th>
+                                <th scope="col">"After"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows
+                                .into_iter()
+                                .map(|(key, before, after)| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row" class="mono">{key}</th>
+                                            {cell(before)}
+                                            {cell(after)}
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+            <dl class="facts audit-facts">
+                <dt>"Request id"</dt>
+                <dd class="mono">{entry.request_id.clone()}</dd>
+                {entry.client_id.clone().map(|id| view! {
+                    <dt>"Property id"</dt>
+                    <dd class="mono">{id}</dd>
+                })}
+            </dl>
+        </div>
+    }
+}
+
+/// (field, before, after) for every key of either object, each value pretty-printed JSON; a value
+/// that is not an object is one row, "value".
+fn change_rows(
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    fn fields(value: Option<&Value>) -> Vec<(String, &Value)> {
+        match value {
+            None => Vec::new(),
+            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            Some(other) => vec![("value".to_string(), other)],
+        }
+    }
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    let (before, after) = (fields(before), fields(after));
+    let mut keys: Vec<String> = before.iter().map(|(k, _)| k.clone()).collect();
+    for (key, _) in &after {
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    let find = |list: &[(String, &Value)], key: &str| {
+        list.iter().find(|(k, _)| k == key).map(|(_, v)| pretty(v))
+    };
+    keys.into_iter()
+        .map(|key| {
+            let b = find(&before, &key);
+            let a = find(&after, &key);
+            (key, b, a)
+        })
+        .collect()
+}
+
+/// A left click without modifier keys: the page follows it in place; others (new tab, new window)
+/// are left to the browser.
+fn plain_click(ev: &leptos::ev::MouseEvent) -> bool {
+    ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
+}
+
+/// Each view is a history entry, recorded without loading the page again.
+fn record_in_history(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
+/// Back and Forward between the page's own history entries show the view of that address.
+fn follow_history(current: RwSignal<AuditView>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let on_popstate = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+            let search = window().location().search().unwrap_or_default();
+            let pairs: Vec<(String, String)> =
+                form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+                    .into_owned()
+                    .collect();
+            let view = AuditView::from_query(|key| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_str())
+            });
+            current.set(view);
+        });
+        let _ = window()
+            .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
+        let on_popstate = send_wrapper::SendWrapper::new(on_popstate);
+        on_cleanup(move || {
+            let _ = window().remove_event_listener_with_callback(
+                "popstate",
+                on_popstate.as_ref().unchecked_ref(),
+            );
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = current;
+}
+
+/// Loads the log again whenever the view or the refresh count changes (the first page came with
+/// the island). Only the answer to the newest request is shown.
+fn load_on_change(
+    view_state: Memo<AuditView>,
+    refresh: RwSignal<u32>,
+    answer: RwSignal<AuditAnswer>,
+) {
+    Effect::new(move |first_run: Option<()>| {
+        let request = (view_state.get(), refresh.get());
+        if first_run.is_none() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = list_audit(request.0.filter(), request.0.before).await;
+            let newest =
+                view_state.get_untracked() == request.0 && refresh.get_untracked() == request.1;
+            if newest {
+                answer.set((request, result));
+            }
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_list_every_field_of_either_side() {
+        let before = json!({"name": "Shop", "features": ["login_client"]});
+        let after = json!({"name": "Shop 2", "whitelist": []});
+        let rows = change_rows(Some(&before), Some(&after));
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "features".to_string(),
+                    Some("[\n  \"login_client\"\n]".to_string()),
+                    None
+                ),
+                (
+                    "name".to_string(),
+                    Some("\"Shop\"".to_string()),
+                    Some("\"Shop 2\"".to_string())
+                ),
+                ("whitelist".to_string(), None, Some("[]".to_string())),
+            ]
+        );
+        assert_eq!(
+            change_rows(None, Some(&json!(3))),
+            vec![("value".to_string(), None, Some("3".to_string()))]
+        );
+        assert!(change_rows(None, None).is_empty());
+    }
+}
