@@ -115,7 +115,9 @@ impl From<crate::ops::OpError> for ConsoleError {
                     Field::Name => "name".into(),
                     Field::Features => "features".into(),
                     Field::Whitelist => "whitelist".into(),
-                    Field::WhitelistEntry(index) => crate::properties::api::whitelist_field(index),
+                    Field::WhitelistEntry(index) => {
+                        crate::properties::server_fns::whitelist_field(index)
+                    }
                     Field::Hours => "hours".into(),
                     Field::Key(Some(key)) | Field::Value(Some(key)) => key,
                     Field::Key(None) => "key".into(),

@@ -6,15 +6,14 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::audit::AuditRoute;
-use crate::auth::api::current_user;
-use crate::auth::pages::{
-    signed_in, AccountRoute, CurrentUser, SignInRoute, UserMenu, UsersRoute, Viewer,
-};
-use crate::auth::{Permission, Principal};
+use crate::auth::pages::{AccountRoute, SignInRoute, UserMenu, UsersRoute};
+use crate::auth::server_fns::current_user;
+use crate::auth::Permission;
 use crate::icons;
 use crate::properties::{NewPropertyRoute, PropertiesRoute, PropertyRoute};
 use crate::settings::{AppSettingsRoute, PropertySettingsRoute};
-use crate::ui::{island_ready, provide_toasts};
+use crate::ui::island_ready;
+use crate::ui::viewer::{signed_in, CurrentUser};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -88,45 +87,6 @@ pub fn App() -> impl IntoView {
             </CurrentUserProvider>
         </Router>
     }
-}
-
-/// Renders a page island once the server knows who is signed in, handing it the viewer.
-pub fn with_viewer<V: IntoView + 'static>(
-    page: impl Fn(Option<Principal>) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView {
-    with_viewer_and(|| async {}, move |viewer, ()| page(viewer))
-}
-
-/// Like [`with_viewer`], for a page island that also starts with data the server loads first
-/// (one `Suspend`: a `Suspend` returned from another renders nothing when streamed).
-pub fn with_viewer_and<T, Load, V>(
-    load: impl Fn() -> Load + Clone + Send + Sync + 'static,
-    page: impl Fn(Option<Principal>, T) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView
-where
-    Load: std::future::Future<Output = T> + Send + 'static,
-    V: IntoView + 'static,
-{
-    let user = expect_context::<CurrentUser>();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let (load, page) = (load.clone(), page.clone());
-                Suspend::new(async move {
-                    let viewer = user.await.ok().flatten();
-                    page(viewer, load().await)
-                })
-            }}
-        </Suspense>
-    }
-}
-
-/// What every page island does first: share who is looking with its parts, make room for
-/// confirmations, and report when it is interactive.
-pub fn start_page_island(viewer: Option<Principal>) {
-    provide_context(Viewer(viewer));
-    provide_toasts();
-    island_ready();
 }
 
 /// Loads who is signed in and shares it with the frame and the pages.

@@ -22,8 +22,8 @@ use app::store::properties::NewProperty;
 use app::store::settings::Scope;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
-use server::api::limits::{ApiLimits, RateLimit};
 use server::bootstrap::ensure_owner;
+use server::capture::limits::{ApiLimits, RateLimit};
 use server::{AppState, TrustedProxies};
 
 const CONNECTIONS: usize = 16;

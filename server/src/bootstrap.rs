@@ -25,7 +25,7 @@ pub async fn ensure_owner(store: &Store, now: i64) -> Result<Option<OwnerCredent
 
 /// The operator starting or recovering the server, as the actor of an audited operation.
 fn operator(now: i64) -> Actor {
-    Actor::operator(crate::api::error::new_request_id(), now)
+    Actor::operator(crate::capture::error::new_request_id(), now)
 }
 
 async fn create_owner(store: &Store, actor: &Actor) -> Result<OwnerCredentials, OpError> {

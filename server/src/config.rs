@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 
-use crate::api::limits::RateLimit;
+use crate::capture::limits::RateLimit;
 
 #[derive(Debug, Parser)]
 #[command(

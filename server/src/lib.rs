@@ -1,10 +1,10 @@
 //! The Gatehouse server: the Capture-compatible API, the server-rendered console and the static site,
 //! assembled into one axum router by [`router`]. `main.rs` only parses flags and starts it.
 
-pub mod api;
 pub mod audit;
 pub mod bootstrap;
 pub mod caller;
+pub mod capture;
 pub mod config;
 pub mod health;
 pub mod session;
@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
-        .merge(api::routes())
+        .merge(capture::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -10,8 +10,8 @@ use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
 use app::auth::session::CookiePolicy;
-use server::api::limits::ApiLimits;
 use server::bootstrap;
+use server::capture::limits::ApiLimits;
 use server::config::{AuditCommand, Cli, Command, LogFormat, OwnerCommand, UserCommand};
 use server::{AppState, TrustedProxies};
 
@@ -109,7 +109,10 @@ fn print_credentials<T: serde::Serialize>(
 
 /// The operator at this terminal, as the actor of an audited operation.
 fn operator() -> Actor {
-    Actor::operator(server::api::error::new_request_id(), Clock::System.now())
+    Actor::operator(
+        server::capture::error::new_request_id(),
+        Clock::System.now(),
+    )
 }
 
 /// `gatehouse user ...`: console accounts from the terminal, through the same operations as the

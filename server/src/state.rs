@@ -9,7 +9,7 @@ use axum::extract::FromRef;
 use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 
-use crate::api::limits::ApiLimits;
+use crate::capture::limits::ApiLimits;
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use app::domain::signature;
 use common::{assert_error, Options, TestServer, PASSWORD};
 use serde_json::{json, Value};
-use server::api::limits::RateLimit;
+use server::capture::limits::RateLimit;
 
 fn proxy_options() -> Options {
     Options {

@@ -14,8 +14,9 @@ use crate::domain::audit::{action_label, ActorKind, AuditEntry, AuditPage, ACTIO
 use crate::domain::signature::format_date;
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::shell::{start_page_island, with_viewer_and};
 use crate::ui::focus_later;
+use crate::ui::history::{follow_history, record_in_history};
+use crate::ui::viewer::{start_page_island, with_viewer_and};
 
 /// One answer of the log query, with the (view, refresh count) request it answers.
 type AuditAnswer = ((AuditView, u32), Result<AuditPage, ConsoleError>);
@@ -49,7 +50,7 @@ fn AuditLogPage(
 ) -> impl IntoView {
     start_page_island(viewer);
     let current = RwSignal::new(initial.clone());
-    follow_history(current);
+    follow_history(current, |query| AuditView::from_query(|key| query.get(key)));
     let view_state = Memo::new(move |_| current.get());
     let refresh = RwSignal::new(0u32);
     let answer = RwSignal::new(((initial, 0), first));
@@ -61,7 +62,7 @@ fn AuditLogPage(
 
     // Shows `view` and records it in the address; the same view again loads it again.
     let go = Callback::new(move |view: AuditView| {
-        record_in_history(&view.href());
+        record_in_history(&view.href(), false);
         if view == current.get_untracked() {
             refresh.update(|n| *n += 1);
         } else {
@@ -473,50 +474,6 @@ fn change_rows(
 /// are left to the browser.
 fn plain_click(ev: &leptos::ev::MouseEvent) -> bool {
     ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
-}
-
-/// Each view is a history entry, recorded without loading the page again.
-fn record_in_history(url: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Ok(history) = window().history() {
-        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = url;
-}
-
-/// Back and Forward between the page's own history entries show the view of that address.
-fn follow_history(current: RwSignal<AuditView>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        let on_popstate = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
-            let search = window().location().search().unwrap_or_default();
-            let pairs: Vec<(String, String)> =
-                form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
-                    .into_owned()
-                    .collect();
-            let view = AuditView::from_query(|key| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            });
-            current.set(view);
-        });
-        let _ = window()
-            .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
-        let on_popstate = send_wrapper::SendWrapper::new(on_popstate);
-        on_cleanup(move || {
-            let _ = window().remove_event_listener_with_callback(
-                "popstate",
-                on_popstate.as_ref().unchecked_ref(),
-            );
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = current;
 }
 
 /// Loads the log again whenever the view or the refresh count changes (the first page came with

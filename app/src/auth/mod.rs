@@ -1,10 +1,10 @@
 //! Console sign-in: accounts, roles, sessions, and the one authorization check every server
 //! function and page goes through. The Capture API authenticates clients on its own (server/api).
 
-pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod session;
 

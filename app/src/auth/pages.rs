@@ -5,34 +5,14 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{
+use super::server_fns::{
     add_user, list_users, remove_user, reset_user_password, set_user_role, ChangePassword, SignIn,
     SignOut,
 };
-use super::{Permission, Principal, Role};
+use super::{Principal, Role};
 use crate::error::ConsoleError;
-use crate::shell::{start_page_island, with_viewer};
+use crate::ui::viewer::{signed_in, start_page_island, with_viewer, CurrentUser};
 use crate::ui::{use_toasts, Dialog, ToastRegion};
-
-/// The signed-in person as the frame knows it (loaded again for every page).
-pub type CurrentUser = Resource<Result<Option<Principal>, ConsoleError>>;
-
-/// The signed-in person, if known yet.
-pub fn signed_in(user: CurrentUser) -> Option<Principal> {
-    user.get().and_then(|r| r.ok()).flatten()
-}
-
-/// Who is looking at a page: the server hands it to each page island, which shares it with its
-/// parts through context.
-#[derive(Clone, Debug)]
-pub struct Viewer(pub Option<Principal>);
-
-/// Whether the signed-in person may do `permission`.
-pub fn can(permission: Permission) -> bool {
-    use_context::<Viewer>()
-        .and_then(|viewer| viewer.0)
-        .is_some_and(|p| p.can(permission))
-}
 
 /// The route: hands the page to return to after signing in (`?next=`) to the page island.
 #[component]
@@ -340,7 +320,7 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
 
 #[component]
 fn UserRow(
-    user: super::api::UserSummary,
+    user: super::server_fns::UserSummary,
     refresh: RwSignal<u32>,
     revealed: RwSignal<Option<(String, String)>>,
     removing: RwSignal<Option<String>>,

@@ -9,14 +9,14 @@ pub mod features;
 pub mod listing;
 pub mod names;
 pub mod params;
+#[cfg(test)]
+mod proptests;
 pub mod secrets;
 pub mod setting_keys;
 pub mod settings_edit;
 pub mod signature;
 pub mod tokens;
 pub mod whitelist;
-#[cfg(test)]
-mod proptests;
 
 /// Domain reasons are written to follow "X was not valid for the following reason:"; the console
 /// shows them as sentences: capitalized, ending with a full stop.

@@ -371,7 +371,10 @@ mod tests {
         assert!(parse_entries(entries[..MAX_WHITELIST_ENTRIES].iter().map(String::as_str)).is_ok());
         let error = parse_entries(entries.iter().map(String::as_str)).unwrap_err();
         assert_eq!(error, WhitelistError::TooMany { count: 1001 });
-        assert_eq!(error.reason(), "a whitelist holds at most 1000 entries (this one has 1001)");
+        assert_eq!(
+            error.reason(),
+            "a whitelist holds at most 1000 entries (this one has 1001)"
+        );
     }
 
     #[test]

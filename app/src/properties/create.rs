@@ -4,11 +4,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use super::api::{create_new_property, list_global_settings};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
+use super::server_fns::{create_new_property, list_global_settings};
 use crate::auth::Principal;
 use crate::domain::features::Feature;
-use crate::shell::{start_page_island, with_viewer};
+use crate::ui::viewer::{start_page_island, with_viewer};
 use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
 
 #[component]

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{copy_property, delete_property};
 use super::model::PropertySummary;
+use super::server_fns::{copy_property, delete_property};
 use crate::domain::capitalize;
 use crate::domain::names::{copy_name, validate_name};
 use crate::ui::Dialog;

@@ -6,17 +6,17 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{get_property_details, save_property_changes};
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use super::model::{encode_query_value, PropertyDetails, PropertySummary};
 use super::secret::SecretPanel;
-use crate::auth::pages::can;
+use super::server_fns::{get_property_details, save_property_changes};
 use crate::auth::{Permission, Principal};
 use crate::domain::features::{console_owner_locked, normalize};
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::shell::{start_page_island, with_viewer};
+use crate::ui::viewer::can;
+use crate::ui::viewer::{start_page_island, with_viewer};
 use crate::ui::{copy_to_clipboard, guard_unsaved_changes, navigate_to, use_toasts, ToastRegion};
 
 #[derive(Clone, Debug)]

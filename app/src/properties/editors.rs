@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::api::whitelist_field;
+use super::server_fns::whitelist_field;
 use crate::domain::capitalize;
 use crate::domain::features::{check_combination, normalize, unavailable_reason, Feature};
 use crate::domain::names::validate_name;

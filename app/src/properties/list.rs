@@ -5,15 +5,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::list_properties;
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::model::{ListResult, ListView, PropertySummary, SortColumn, SortDirection, PAGE_SIZES};
-use crate::auth::pages::can;
+use super::server_fns::list_properties;
 use crate::auth::{Permission, Principal};
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::shell::{start_page_island, with_viewer_and};
+use crate::ui::history::{follow_history, record_in_history};
+use crate::ui::viewer::can;
+use crate::ui::viewer::{start_page_island, with_viewer_and};
 use crate::ui::{navigate_to, use_toasts, ToastRegion};
 
 /// How long typing pauses before the search runs.
@@ -56,7 +57,7 @@ fn PropertiesPage(
 ) -> impl IntoView {
     start_page_island(viewer);
     let current = RwSignal::new(initial.clone());
-    follow_history(current);
+    follow_history(current, |query| ListView::from_query(|key| query.get(key)));
     let view_state = Memo::new(move |_| current.get());
     let refresh = RwSignal::new(0u32);
     let answer = RwSignal::new(((initial, 0), first));
@@ -146,56 +147,6 @@ fn PropertiesPage(
         }}
         <ToastRegion/>
     }
-}
-
-/// The view lives in the address: each change is a history entry (or replaces the current one
-/// while typing a search), without loading the page again.
-fn record_in_history(url: &str, replace: bool) {
-    #[cfg(feature = "hydrate")]
-    if let Ok(history) = window().history() {
-        let state = wasm_bindgen::JsValue::NULL;
-        let _ = if replace {
-            history.replace_state_with_url(&state, "", Some(url))
-        } else {
-            history.push_state_with_url(&state, "", Some(url))
-        };
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (url, replace);
-}
-
-/// Back and Forward between the list's own history entries show the view of that address.
-fn follow_history(current: RwSignal<ListView>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        let on_popstate = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
-            let search = window().location().search().unwrap_or_default();
-            let pairs: Vec<(String, String)> =
-                form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
-                    .into_owned()
-                    .collect();
-            let view = ListView::from_query(|key| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            });
-            current.set(view);
-        });
-        let _ = window()
-            .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
-        let on_popstate = send_wrapper::SendWrapper::new(on_popstate);
-        on_cleanup(move || {
-            let _ = window().remove_event_listener_with_callback(
-                "popstate",
-                on_popstate.as_ref().unchecked_ref(),
-            );
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = current;
 }
 
 /// "Search properties": runs as you type, after a short pause, and keeps the URL in step.
@@ -684,7 +635,7 @@ fn set_rows_cookie(rows: u32) {
     {
         let cookie = format!(
             "{}={rows}; Path=/; Max-Age=31536000; SameSite=Strict",
-            super::api::ROWS_COOKIE
+            super::server_fns::ROWS_COOKIE
         );
         let _ = document.set_cookie(&cookie);
     }

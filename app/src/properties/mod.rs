@@ -1,7 +1,6 @@
 //! Properties: the Manage Properties list, the property page, Create Property and the dialogs and
 //! editors they share.
 
-pub mod api;
 pub mod create;
 pub mod dialogs;
 pub mod edit;
@@ -9,6 +8,7 @@ pub mod editors;
 pub mod list;
 pub mod model;
 pub mod secret;
+pub mod server_fns;
 
 pub use create::NewPropertyRoute;
 pub use edit::PropertyRoute;

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{expire_previous_secret, reset_client_secret, reveal_client_secret};
 use super::model::{format_remaining, format_utc, parse_hours_to_expire, PropertyDetails};
+use super::server_fns::{expire_previous_secret, reset_client_secret, reveal_client_secret};
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::{copy_to_clipboard, use_toasts, Dialog};

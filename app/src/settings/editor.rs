@@ -9,19 +9,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{
+use super::model::{SavedSettings, SettingsSnapshot};
+use super::picker::{picker_input_id, KeyPicker};
+use super::server_fns::{
     get_application_settings, get_property_settings, save_application_settings,
     save_property_settings,
 };
-use super::model::{SavedSettings, SettingsSnapshot};
-use super::picker::{picker_input_id, KeyPicker};
-use crate::auth::pages::can;
 use crate::auth::Permission;
 use crate::domain::capitalize;
 use crate::domain::setting_keys::{standard_key, validate_value};
 use crate::domain::settings_edit::{changes_between, property_value, unresolved_key_message};
 use crate::error::ConsoleError;
 use crate::icons;
+use crate::ui::viewer::can;
 use crate::ui::{focus_later, guard_unsaved_changes, use_toasts, Dialog};
 
 /// The tooltip of the padlocked globe (SPEC 3.5).

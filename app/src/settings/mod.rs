@@ -2,10 +2,10 @@
 //! application settings page (SPEC 3.6). Both pages share one editor and one key picker; the rules
 //! they follow live in [`crate::domain::settings_edit`].
 
-pub mod api;
 mod editor;
 pub mod model;
 mod pages;
 mod picker;
+pub mod server_fns;
 
 pub use pages::{AppSettingsRoute, PropertySettingsRoute};

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{get_application_settings, get_property_settings};
 use super::editor::SettingsEditor;
-use crate::auth::pages::can;
+use super::server_fns::{get_application_settings, get_property_settings};
 use crate::auth::{Permission, Principal};
 use crate::properties::edit::{client_id_in_address, PropertyLoadFailed};
-use crate::shell::{start_page_island, with_viewer};
+use crate::ui::viewer::can;
+use crate::ui::viewer::{start_page_island, with_viewer};
 use crate::ui::ToastRegion;
 
 /// The route: hands the property's client id from the address to the page island.

@@ -10,10 +10,10 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
+use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
 use crate::domain::whitelist::{self, default_whitelist};
-use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
 
 /// A property as stored, secrets included. Server side only: never sent to a browser as is.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,10 @@
 
 pub mod clipboard;
 pub mod dialog;
+pub mod history;
 pub mod page;
 pub mod toast;
+pub mod viewer;
 
 pub use clipboard::copy_to_clipboard;
 pub use dialog::Dialog;

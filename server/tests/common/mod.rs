@@ -8,8 +8,8 @@ use app::domain::accounts::Role;
 use app::store::Store;
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
-use server::api::limits::{ApiLimits, RateLimit};
 use server::bootstrap::{ensure_owner, OwnerCredentials};
+use server::capture::limits::{ApiLimits, RateLimit};
 use server::{AppState, TrustedProxies};
 
 /// 2026-01-01 00:00:00 UTC: tests start here and move the clock by hand.

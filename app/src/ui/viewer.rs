@@ -1,0 +1,68 @@
+//! Who is looking at a page, for every page island: the frame loads the signed-in person, the
+//! server hands it to each page island, and the island's parts ask [`can`]. Kept apart from the
+//! frame (`shell`) and the auth pages, so pages depend on it and not on each other.
+
+use leptos::prelude::*;
+
+use super::{island_ready, provide_toasts};
+use crate::auth::{Permission, Principal};
+use crate::error::ConsoleError;
+
+/// The signed-in person as the frame knows it (loaded again for every page).
+pub type CurrentUser = Resource<Result<Option<Principal>, ConsoleError>>;
+
+/// The signed-in person, if known yet.
+pub fn signed_in(user: CurrentUser) -> Option<Principal> {
+    user.get().and_then(|r| r.ok()).flatten()
+}
+
+/// Who is looking at a page: the server hands it to each page island, which shares it with its
+/// parts through context.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<Principal>);
+
+/// Whether the signed-in person may do `permission`.
+pub fn can(permission: Permission) -> bool {
+    use_context::<Viewer>()
+        .and_then(|viewer| viewer.0)
+        .is_some_and(|p| p.can(permission))
+}
+
+/// Renders a page island once the server knows who is signed in, handing it the viewer.
+pub fn with_viewer<V: IntoView + 'static>(
+    page: impl Fn(Option<Principal>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    with_viewer_and(|| async {}, move |viewer, ()| page(viewer))
+}
+
+/// Like [`with_viewer`], for a page island that also starts with data the server loads first
+/// (one `Suspend`: a `Suspend` returned from another renders nothing when streamed).
+pub fn with_viewer_and<T, Load, V>(
+    load: impl Fn() -> Load + Clone + Send + Sync + 'static,
+    page: impl Fn(Option<Principal>, T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Load: std::future::Future<Output = T> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let user = expect_context::<CurrentUser>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (load, page) = (load.clone(), page.clone());
+                Suspend::new(async move {
+                    let viewer = user.await.ok().flatten();
+                    page(viewer, load().await)
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// What every page island does first: share who is looking with its parts, make room for
+/// confirmations, and report when it is interactive.
+pub fn start_page_island(viewer: Option<Principal>) {
+    provide_context(Viewer(viewer));
+    provide_toasts();
+    island_ready();
+}
