@@ -8,7 +8,10 @@
 //! total, 50 rows) straight from the store, and the server-rendered pages over HTTP: the list, the
 //! application settings (override counts) and a property's settings.
 //!
-//! Flags: `--seconds N` per API case (default 5), `--properties N` (default 100000).
+//! Part 3, the audit log at 1,000,000 entries: the audit page's queries straight from the store.
+//!
+//! Flags: `--seconds N` per API case (default 5), `--properties N` (default 100000),
+//! `--audit-entries N` (default 1000000), `--only api|list|audit`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -48,13 +51,25 @@ async fn main() {
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    api_benchmark(&dir.path().join("api.db"), Duration::from_secs(seconds)).await;
-    list_benchmark(&dir.path().join("list.db"), properties).await;
-    audit_benchmark(
-        &dir.path().join("audit.db"),
-        flag("--audit-entries", 1_000_000) as usize,
-    )
-    .await;
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let run = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    if run("api") {
+        api_benchmark(&dir.path().join("api.db"), Duration::from_secs(seconds)).await;
+    }
+    if run("list") {
+        list_benchmark(&dir.path().join("list.db"), properties).await;
+    }
+    if run("audit") {
+        audit_benchmark(
+            &dir.path().join("audit.db"),
+            flag("--audit-entries", 1_000_000) as usize,
+        )
+        .await;
+    }
 }
 
 /// The audit page's queries at `count` entries: the newest page, each filter, a time range and a

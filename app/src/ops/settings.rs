@@ -59,6 +59,10 @@ pub async fn check_readable(store: &Store, actor: &Actor, client_id: &str) -> Op
     if !actor.may_use_settings_of(client_id, false) {
         return Err(actor.refusal());
     }
+    if actor.client_id() == Some(client_id) {
+        // An authenticated client reading its own settings: it exists; no lookup on the hot path.
+        return Ok(());
+    }
     super::check_client_id(client_id)?;
     match store.property(client_id).await? {
         Some(_) => Ok(()),
