@@ -85,29 +85,11 @@ async fn parameter_limits_are_checked_before_credentials() {
     let server = TestServer::start().await;
     let mut params: Vec<(String, String)> =
         (0..257).map(|i| (format!("p{i}"), "1".into())).collect();
-    let answer: Value = server
-        .http
-        .post(server.url("/settings/get"))
-        .form(&params)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = server.post_form("/settings/get", &params).await;
     assert_error(&answer, 200, "invalid_argument", Some("parameters"));
     // 256 are fine: the call then fails for its real reason, the missing credentials.
     params.truncate(256);
-    let answer: Value = server
-        .http
-        .post(server.url("/settings/get"))
-        .form(&params)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = server.post_form("/settings/get", &params).await;
     assert_error(&answer, 402, "invalid_client_credentials", None);
 }
 
@@ -188,17 +170,9 @@ async fn a_captured_signed_request_cannot_be_re_split_into_another_call() {
 async fn names_with_line_breaks_equals_or_control_characters_are_refused() {
     let server = TestServer::start().await;
     for name in ["a\nb", "a=b", "a&b", "a\u{1}b", "a\rb"] {
-        let answer: Value = server
-            .http
-            .post(server.url("/settings/get"))
-            .basic_auth(&server.owner.client_id, Some(&server.owner.client_secret))
-            .form(&[(name, "1"), ("key", "site_name")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = server
+            .call("/settings/get", &[(name, "1"), ("key", "site_name")])
+            .await;
         assert_eq!(answer["code"], 200, "{name:?}: {answer}");
         assert!(
             answer["error_description"]
@@ -208,17 +182,7 @@ async fn names_with_line_breaks_equals_or_control_characters_are_refused() {
             "{answer}"
         );
     }
-    let empty: Value = server
-        .http
-        .post(server.url("/settings/get"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("=1&key=site_name")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let empty = server.post_body("/settings/get", "=1&key=site_name").await;
     assert_error(&empty, 200, "invalid_argument", Some("parameters"));
 }
 
@@ -687,17 +651,7 @@ async fn input_echoed_into_errors_is_bounded() {
     let server = TestServer::start().await;
     let long_name = "n".repeat(100_000);
     let body = format!("{long_name}=1&{long_name}=2");
-    let answer: Value = server
-        .http
-        .post(server.url("/settings/get"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = server.post_body("/settings/get", body).await;
     assert_eq!(answer["code"], 200, "{answer}");
     assert!(
         answer["argument_name"].as_str().unwrap().chars().count() <= 103,

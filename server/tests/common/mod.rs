@@ -175,6 +175,21 @@ impl TestServer {
             .unwrap()
     }
 
+    /// POSTs form fields without credentials; the JSON answer.
+    pub async fn post_form<F: serde::Serialize + ?Sized>(&self, path: &str, form: &F) -> Value {
+        answer(self.http.post(self.url(path)).form(form)).await
+    }
+
+    /// POSTs a form body as it is (names and encoding the caller's), without credentials.
+    pub async fn post_body(&self, path: &str, body: impl Into<String>) -> Value {
+        let request = self
+            .http
+            .post(self.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.into());
+        answer(request).await
+    }
+
     /// POSTs as the owner.
     pub async fn call(&self, path: &str, params: &[(&str, &str)]) -> Value {
         self.call_as(
@@ -200,6 +215,11 @@ impl TestServer {
             body["client_secret"].as_str().unwrap().to_string(),
         )
     }
+}
+
+/// Sends `request`; its JSON answer.
+pub async fn answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// The password of the test accounts.
