@@ -40,7 +40,7 @@ async fn create_owner(store: &Store, actor: &Actor) -> Result<OwnerCredentials, 
             Ok(record) => {
                 return Ok(OwnerCredentials {
                     client_id: record.client_id,
-                    client_secret: record.client_secret,
+                    client_secret: record.client_secret.expose().to_string(),
                     name: record.name,
                 })
             }
@@ -113,5 +113,16 @@ pub fn account_banner(credentials: &AccountCredentials, headline: &str) -> Strin
     format!(
         "{rule}\n{headline}\nShown only this once.\n\n  username: {}\n  password: {}\n{rule}",
         credentials.username, credentials.password
+    )
+}
+
+/// The terminal banner for a master key created on the first start.
+pub fn key_banner(path: &std::path::Path) -> String {
+    let rule = "-".repeat(72);
+    format!(
+        "{rule}\nGatehouse created the master key that seals the client secrets:\n  {}\n\
+         Back it up now, apart from the database backups: without it the secrets cannot be read,\n\
+         and with it and a database backup anyone can read them.\n{rule}",
+        path.display()
     )
 }

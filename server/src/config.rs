@@ -29,6 +29,12 @@ pub struct Cli {
     )]
     pub database: PathBuf,
 
+    /// The master key file that seals the client secrets (64 hexadecimal digits). Default:
+    /// master.key beside the database, created on the first start. Back it up apart from the
+    /// database.
+    #[arg(long, env = "GATEHOUSE_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
+
     /// Log filter: error, warn, info, debug, trace, or a tracing filter such as "gatehouse=debug,sqlx=warn".
     #[arg(long, env = "GATEHOUSE_LOG", default_value = "info", global = true)]
     pub log_level: String,
@@ -84,6 +90,12 @@ pub enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Re-seal every client secret under a new master key, in one transaction. The new key file is
+    /// created (0600) if it does not exist. Then start the server with --master-key-file PATH.
+    RotateMasterKey {
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use app::clock::Clock;
 use app::ops::Actor;
-use app::store::Store;
+use app::store::{KeySource, Store};
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
@@ -63,7 +63,11 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn run(cli: Cli) -> Result<(), BoxError> {
-    let store = Store::open(&cli.database)
+    let key_source = match &cli.master_key_file {
+        Some(path) => KeySource::File(path.clone()),
+        None => KeySource::BesideDatabase,
+    };
+    let store = Store::open_with_key(&cli.database, &key_source)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", cli.database.display()))?;
     match cli.command {
@@ -85,6 +89,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             store.close().await;
             result.map(|_| ())
         }
+        Some(Command::RotateMasterKey { new_key_file }) => {
+            let result = rotate_master_key(&store, &new_key_file).await;
+            store.close().await;
+            result
+        }
         Some(Command::User(command)) => {
             let result = user_command(&store, command).await;
             store.close().await;
@@ -104,6 +113,26 @@ fn print_credentials<T: serde::Serialize>(
     } else {
         println!("{banner}");
     }
+    Ok(())
+}
+
+/// `gatehouse rotate-master-key`: re-seals every secret under the key in `new_key_file`.
+async fn rotate_master_key(store: &Store, new_key_file: &std::path::Path) -> Result<(), BoxError> {
+    use app::store::sealed::{KeyError, MasterKey};
+    let new = match MasterKey::load(new_key_file) {
+        Ok(key) => key,
+        Err(KeyError::Missing { .. }) => MasterKey::create(new_key_file)?,
+        Err(error) => return Err(error.into()),
+    };
+    let count = app::ops::keys::rotate_master_key(store, &operator(), &new).await?;
+    println!(
+        "Gatehouse: {count} client secrets are now sealed with {}.\n\
+         Start the server with --master-key-file {} (or GATEHOUSE_MASTER_KEY_FILE); the old key \
+         {} no longer opens this database. Back the new key up apart from the database.",
+        new_key_file.display(),
+        new_key_file.display(),
+        store.key_file().display()
+    );
     Ok(())
 }
 
@@ -179,6 +208,9 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
     state.api_limits = ApiLimits::new(cli.api_rate_limit);
     if let Some(days) = cli.audit_retention_days {
         server::audit::spawn_retention(store.clone(), Clock::System, days);
+    }
+    if let Some(key_file) = store.created_key_file() {
+        println!("{}", bootstrap::key_banner(key_file));
     }
     if let Some(credentials) = bootstrap::ensure_owner(&store, Clock::System.now()).await? {
         println!(

@@ -492,7 +492,8 @@ async fn reset_validates_hours_and_the_grace_period_works_over_the_api() {
             .await
             .unwrap()
             .unwrap()
-            .client_secret,
+            .client_secret
+            .expose(),
         old
     );
 

@@ -151,7 +151,8 @@ async fn a_captured_signed_request_cannot_be_re_split_into_another_call() {
             .await
             .unwrap()
             .unwrap()
-            .client_secret,
+            .client_secret
+            .expose(),
         owner.client_secret,
         "the owner's secret is unchanged"
     );

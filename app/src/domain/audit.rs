@@ -82,6 +82,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     (actions::USER_ROLE, "Account role changed"),
     (actions::USER_PASSWORD_RESET, "Account password reset"),
     (actions::USER_PASSWORD_CHANGE, "Own password changed"),
+    (actions::MASTER_KEY_ROTATE, "Master key rotated"),
 ];
 
 /// The stored action names.
@@ -103,6 +104,7 @@ pub mod actions {
     pub const USER_ROLE: &str = "user.role";
     pub const USER_PASSWORD_RESET: &str = "user.password_reset";
     pub const USER_PASSWORD_CHANGE: &str = "user.password_change";
+    pub const MASTER_KEY_ROTATE: &str = "master_key.rotate";
 }
 
 /// The label of a stored action name (the name itself if unknown).

@@ -338,7 +338,7 @@ pub async fn reveal_secret(store: &Store, actor: &Actor, client_id: &str) -> OpR
     .await?;
     w.commit().await?;
     tracing::info!(client_id, by = %actor.describe(), "client secret revealed");
-    Ok(record.client_secret)
+    Ok(record.client_secret.expose().to_string())
 }
 
 /// Deletes a property and its settings; owners are never deleted.

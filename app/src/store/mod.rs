@@ -1,7 +1,9 @@
 //! The one place that talks SQL. Everything that reads or writes the database goes through
 //! [`Store`]; handlers and server functions never see a query.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use sealed::MasterKey;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use sqlx::SqlitePool;
 
 pub mod audit;
 pub mod properties;
+pub mod sealed;
 pub mod settings;
 pub mod users;
 
@@ -33,6 +36,8 @@ pub enum StoreError {
     LastAdmin,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Key(#[from] sealed::KeyError),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not create the database file or its folder {path}: {source}")]
@@ -52,11 +57,32 @@ pub struct Store {
     writer: SqlitePool,
     /// Properties recently read to authenticate API calls.
     credentials: std::sync::Arc<properties::CredentialCache>,
+    /// Seals and opens the client secrets.
+    key: std::sync::Arc<MasterKey>,
+    /// The key file this start created (a new database): the operator must back it up.
+    created_key_file: Option<PathBuf>,
+}
+
+/// Where the master key comes from.
+#[derive(Clone, Debug, Default)]
+pub enum KeySource {
+    /// `master.key` beside the database, created on the first start if there is none yet.
+    #[default]
+    BesideDatabase,
+    /// A file the operator names (`--master-key-file`); never created.
+    File(PathBuf),
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite file at `path` with the master key file beside it.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with_key(path, &KeySource::BesideDatabase).await
+    }
+
+    /// Opens (creating if needed) the SQLite file at `path`, brings its schema up to date, and
+    /// checks the master key against it: a wrong or missing key stops here, with a message that
+    /// names the file, and changes nothing. Secrets still stored in plain text are sealed once.
+    pub async fn open_with_key(path: &Path, source: &KeySource) -> Result<Store, StoreError> {
         create_private_file(path)?;
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -73,6 +99,8 @@ impl Store {
             .await?;
         MIGRATIONS.run(&writer).await?;
         properties::rekey_names(&writer).await?;
+        let (key, created_key_file) = load_key(&writer, path, source).await?;
+        properties::seal_plain_secrets(&writer, &key).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -81,7 +109,19 @@ impl Store {
             pool,
             writer,
             credentials: Default::default(),
+            key: std::sync::Arc::new(key),
+            created_key_file,
         })
+    }
+
+    /// The key file this start created, if it did (to tell the operator to back it up).
+    pub fn created_key_file(&self) -> Option<&Path> {
+        self.created_key_file.as_deref()
+    }
+
+    /// The master key file in use.
+    pub fn key_file(&self) -> &Path {
+        self.key.path()
     }
 
     /// Wraps an open pool (tests hand in the one `#[sqlx::test]` made) and migrates it. Reads and
@@ -89,10 +129,14 @@ impl Store {
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         MIGRATIONS.run(&pool).await?;
         properties::rekey_names(&pool).await?;
+        let key = MasterKey::ephemeral();
+        properties::seal_plain_secrets(&pool, &key).await?;
         Ok(Store {
             writer: pool.clone(),
             pool,
             credentials: Default::default(),
+            key: std::sync::Arc::new(key),
+            created_key_file: None,
         })
     }
 
@@ -110,6 +154,7 @@ impl Store {
         Ok(Write {
             tx: self.begin_write().await?,
             credentials: self.credentials.clone(),
+            key: self.key.clone(),
             evict: Vec::new(),
         })
     }
@@ -137,6 +182,7 @@ impl Store {
 pub struct Write {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     credentials: std::sync::Arc<properties::CredentialCache>,
+    key: std::sync::Arc<MasterKey>,
     /// Properties whose cached credentials must go once the write commits.
     evict: Vec<String>,
 }
@@ -155,6 +201,36 @@ impl Write {
     fn changed_credentials(&mut self, client_id: &str) {
         self.evict.push(client_id.to_string());
     }
+}
+
+/// The master key for the database behind `writer`: loaded from its file and checked against the
+/// stored key check value. Beside the database, a key is created when the database has none yet
+/// (a new database, or one from before secrets were sealed); a database that has one is never
+/// given a new key.
+async fn load_key(
+    writer: &SqlitePool,
+    database: &Path,
+    source: &KeySource,
+) -> Result<(MasterKey, Option<PathBuf>), StoreError> {
+    let check: Option<String> =
+        sqlx::query_scalar("SELECT value FROM master_key_check WHERE id = 1")
+            .fetch_optional(writer)
+            .await?;
+    let (path, may_create) = match source {
+        KeySource::BesideDatabase => (database.with_file_name("master.key"), check.is_none()),
+        KeySource::File(path) => (path.clone(), false),
+    };
+    let (key, created) = match MasterKey::load(&path) {
+        Ok(key) => (key, None),
+        Err(sealed::KeyError::Missing { .. }) if may_create => {
+            (MasterKey::create(&path)?, Some(path.clone()))
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if let Some(check) = check {
+        key.verify_check_value(&check)?;
+    }
+    Ok((key, created))
 }
 
 /// Creates the database's folder (0700) and file (0600) when missing, so that only the server's
@@ -206,6 +282,7 @@ mod tests {
             [
                 "audit_events",
                 "global_settings",
+                "master_key_check",
                 "properties",
                 "properties_search",
                 "property_settings",

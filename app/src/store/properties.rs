@@ -8,6 +8,7 @@ use rand::RngCore;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use super::sealed::{MasterKey, Secret};
 use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
 use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
@@ -20,8 +21,8 @@ use crate::domain::whitelist::{self, default_whitelist};
 pub struct PropertyRecord {
     pub client_id: String,
     pub name: String,
-    pub client_secret: String,
-    pub previous_secret: Option<String>,
+    pub client_secret: Secret,
+    pub previous_secret: Option<Secret>,
     pub previous_secret_expires_at: Option<i64>,
     pub features: Vec<Feature>,
     pub whitelist: Vec<String>,
@@ -34,7 +35,7 @@ impl PropertyRecord {
     /// The previous secret, if it still authenticates at `now`.
     pub fn live_previous_secret(&self, now: i64) -> Option<&str> {
         match (&self.previous_secret, self.previous_secret_expires_at) {
-            (Some(secret), Some(expires)) if now < expires => Some(secret),
+            (Some(secret), Some(expires)) if now < expires => Some(secret.expose()),
             _ => None,
         }
     }
@@ -155,13 +156,15 @@ const RECORD_COLUMNS: &str =
     "client_id, name, client_secret, previous_secret, previous_secret_expires_at, \
      features, whitelist, version, created_at, updated_at";
 
-fn record_from_row(row: &SqliteRow) -> Result<PropertyRecord, StoreError> {
+fn record_from_row(key: &MasterKey, row: &SqliteRow) -> Result<PropertyRecord, StoreError> {
     let whitelist_json: String = row.try_get("whitelist")?;
+    let client_id: String = row.try_get("client_id")?;
+    let previous: Option<String> = row.try_get("previous_secret")?;
     Ok(PropertyRecord {
-        client_id: row.try_get("client_id")?,
+        client_secret: key.open(&client_id, &row.try_get::<String, _>("client_secret")?)?,
+        previous_secret: previous.map(|p| key.open(&client_id, &p)).transpose()?,
+        client_id,
         name: row.try_get("name")?,
-        client_secret: row.try_get("client_secret")?,
-        previous_secret: row.try_get("previous_secret")?,
         previous_secret_expires_at: row.try_get("previous_secret_expires_at")?,
         features: features_from_bits(row.try_get("features")?),
         whitelist: stored_whitelist(&row.try_get::<String, _>("client_id")?, &whitelist_json),
@@ -208,7 +211,9 @@ impl Store {
         .bind(client_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(record_from_row).transpose()
+        row.as_ref()
+            .map(|row| record_from_row(&self.key, row))
+            .transpose()
     }
 
     /// The property for authenticating an API call: from the credential cache when fresh.
@@ -239,7 +244,9 @@ impl Store {
         .bind(mask)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(record_from_row).collect()
+        rows.iter()
+            .map(|row| record_from_row(&self.key, row))
+            .collect()
     }
 
     /// What `/clients/list` returns for every client having any of `any_of` (all when empty), by
@@ -253,17 +260,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
+            .map(|row| -> Result<ApiClient, StoreError> {
                 let whitelist: String = row.try_get("whitelist")?;
+                let client_id: String = row.try_get("client_id")?;
                 Ok(ApiClient {
-                    client_id: row.try_get("client_id")?,
-                    client_secret: row.try_get("client_secret")?,
+                    client_secret: self
+                        .key
+                        .open(&client_id, &row.try_get::<String, _>("client_secret")?)?
+                        .expose()
+                        .to_string(),
                     description: row.try_get("name")?,
                     features: features_from_bits(row.try_get("features")?),
-                    whitelist: stored_whitelist(
-                        &row.try_get::<String, _>("client_id")?,
-                        &whitelist,
-                    ),
+                    whitelist: stored_whitelist(&client_id, &whitelist),
+                    client_id,
                 })
             })
             .collect()
@@ -327,7 +336,9 @@ impl Store {
         .bind(feature_bit(Feature::Owner))
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(record_from_row).transpose()
+        row.as_ref()
+            .map(|row| record_from_row(&self.key, row))
+            .transpose()
     }
 }
 
@@ -483,7 +494,9 @@ impl Write {
         .bind(client_id)
         .fetch_optional(&mut *self.tx)
         .await?;
-        row.as_ref().map(record_from_row).transpose()
+        row.as_ref()
+            .map(|row| record_from_row(&self.key, row))
+            .transpose()
     }
 
     /// Inserts a new property with a fresh id and secret. The name must already be validated; an
@@ -501,7 +514,7 @@ impl Write {
         let record = PropertyRecord {
             client_id: new_token(),
             name: new.name.clone(),
-            client_secret: new_token(),
+            client_secret: Secret::new(new_token()),
             previous_secret: None,
             previous_secret_expires_at: None,
             features: crate::domain::features::normalize(&new.features),
@@ -517,7 +530,7 @@ impl Write {
         .bind(&record.client_id)
         .bind(&record.name)
         .bind(name_key(&record.name))
-        .bind(&record.client_secret)
+        .bind(self.key.seal(&record.client_id, record.client_secret.expose()))
         .bind(feature_bits(&record.features))
         .bind(whitelist_json(&record.whitelist))
         .bind(now)
@@ -544,7 +557,7 @@ impl Write {
         .bind(&client_id)
         .bind(name)
         .bind(name_key(name))
-        .bind(new_token())
+        .bind(self.key.seal(&client_id, &new_token()))
         .bind(now)
         .bind(now)
         .bind(source_id)
@@ -676,7 +689,7 @@ impl Write {
                  client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
             )
         }
-        .bind(&secret)
+        .bind(self.key.seal(client_id, &secret))
         .bind(now)
         .bind(client_id)
         .execute(&mut *self.tx)
@@ -760,6 +773,90 @@ pub(super) async fn rekey_names(pool: &sqlx::SqlitePool) -> Result<(), StoreErro
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Seals every secret still stored in plain text (a database from before secrets were sealed) and
+/// stores the key check value, in one transaction; a database with a check value is left alone.
+pub(super) async fn seal_plain_secrets(
+    pool: &sqlx::SqlitePool,
+    key: &MasterKey,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let has_check: Option<i64> = sqlx::query_scalar("SELECT 1 FROM master_key_check WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if has_check.is_some() {
+        return Ok(());
+    }
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT client_id, client_secret, previous_secret FROM properties")
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut sealed = 0;
+    for (client_id, secret, previous) in rows {
+        let seal = |value: &str| {
+            if super::sealed::is_plain(value) {
+                key.seal(&client_id, value)
+            } else {
+                value.to_string()
+            }
+        };
+        sqlx::query(
+            "UPDATE properties SET client_secret = ?, previous_secret = ? WHERE client_id = ?",
+        )
+        .bind(seal(&secret))
+        .bind(previous.as_deref().map(seal))
+        .bind(&client_id)
+        .execute(&mut *tx)
+        .await?;
+        sealed += 1;
+    }
+    sqlx::query("INSERT INTO master_key_check (id, value) VALUES (1, ?)")
+        .bind(key.check_value())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    if sealed > 0 {
+        tracing::info!(
+            properties = sealed,
+            "sealed the client secrets stored in plain text with the master key"
+        );
+    }
+    Ok(())
+}
+
+impl Write {
+    /// Seals every secret again under `new` and stores its key check value. Returns how many
+    /// properties were re-sealed.
+    pub async fn reseal_secrets(&mut self, new: &MasterKey) -> Result<usize, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT client_id, client_secret, previous_secret FROM properties")
+                .fetch_all(&mut *self.tx)
+                .await?;
+        let count = rows.len();
+        for (client_id, secret, previous) in rows {
+            let reseal = |stored: &str| -> Result<String, StoreError> {
+                let plain = self.key.open(&client_id, stored)?;
+                Ok(new.seal(&client_id, plain.expose()))
+            };
+            let secret = reseal(&secret)?;
+            let previous = previous.as_deref().map(reseal).transpose()?;
+            sqlx::query(
+                "UPDATE properties SET client_secret = ?, previous_secret = ? WHERE client_id = ?",
+            )
+            .bind(secret)
+            .bind(previous)
+            .bind(&client_id)
+            .execute(&mut *self.tx)
+            .await?;
+            self.changed_credentials(&client_id);
+        }
+        sqlx::query("UPDATE master_key_check SET value = ? WHERE id = 1")
+            .bind(new.check_value())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(count)
+    }
 }
 
 /// A whitelist as stored: a JSON array of strings.
@@ -1040,7 +1137,7 @@ mod tests {
         let record = PropertyRecord {
             client_id: "c".repeat(32),
             name: "n".into(),
-            client_secret: "old".into(),
+            client_secret: Secret::new("old".into()),
             previous_secret: None,
             previous_secret_expires_at: None,
             features: vec![],
@@ -1076,7 +1173,8 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap()
-                .client_secret,
+                .client_secret
+                .expose(),
             new
         );
         store
@@ -1124,14 +1222,14 @@ mod tests {
             .await
             .unwrap();
         let after = store.property(&record.client_id).await.unwrap().unwrap();
-        assert_eq!(after.client_secret, new);
+        assert_eq!(after.client_secret.expose(), new);
         assert_eq!(
             after.live_previous_secret(1000),
-            Some(record.client_secret.as_str())
+            Some(record.client_secret.expose())
         );
         assert_eq!(
             after.live_previous_secret(4599),
-            Some(record.client_secret.as_str())
+            Some(record.client_secret.expose())
         );
         assert_eq!(after.live_previous_secret(4600), None);
 

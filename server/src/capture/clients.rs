@@ -62,7 +62,7 @@ pub async fn add(State(state): State<AppState>, request: ApiRequest) -> ApiResul
     };
     let record = op::create(&state.store, &actor, name, &features, &[]).await?;
     Ok(ok(
-        json!({ "client_id": record.client_id, "client_secret": record.client_secret }),
+        json!({ "client_id": record.client_id, "client_secret": record.client_secret.expose() }),
     ))
 }
 

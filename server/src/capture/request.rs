@@ -232,7 +232,7 @@ async fn check_secret(
             return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS.into()));
         }
     };
-    let current = constant_time_eq(secret, &record.client_secret);
+    let current = constant_time_eq(secret, record.client_secret.expose());
     let previous = record
         .live_previous_secret(now)
         .map(|old| constant_time_eq(secret, old))
@@ -278,7 +278,7 @@ async fn verify_signed(
         .await?
         .ok_or_else(|| ApiError::InvalidCredentials("the signature does not match".into()))?;
     let pairs = params.pairs();
-    let current = signature::verify(&record.client_secret, path, date, pairs, &presented);
+    let current = signature::verify(record.client_secret.expose(), path, date, pairs, &presented);
     let previous = record
         .live_previous_secret(now)
         .map(|old| signature::verify(old, path, date, pairs, &presented))

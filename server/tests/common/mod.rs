@@ -51,16 +51,36 @@ impl TestServer {
     }
 
     pub async fn start_with(options: Options) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gatehouse.db")).await.unwrap();
+        let owner = ensure_owner(&store, START).await.unwrap().unwrap();
+        Self::serve(options, dir, store, owner).await
+    }
+
+    /// Serves a store opened by the test, whose owner the test already knows.
+    pub async fn start_on(store: Store, owner: OwnerCredentials) -> TestServer {
+        Self::serve(
+            Options::default(),
+            tempfile::tempdir().unwrap(),
+            store,
+            owner,
+        )
+        .await
+    }
+
+    async fn serve(
+        options: Options,
+        dir: tempfile::TempDir,
+        store: Store,
+        owner: OwnerCredentials,
+    ) -> TestServer {
         let Options {
             trusted,
             rate_limit,
             secure_cookies,
             listen,
         } = options;
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("gatehouse.db")).await.unwrap();
         let clock = Clock::manual(START);
-        let owner = ensure_owner(&store, clock.now()).await.unwrap().unwrap();
         let admin_cookie = signed_in(&store, "admin", Role::Admin, clock.now()).await;
         let viewer_cookie = signed_in(&store, "viewer", Role::Viewer, clock.now()).await;
         let listener = tokio::net::TcpListener::bind(listen.unwrap_or("127.0.0.1:0"))
@@ -149,6 +169,11 @@ impl TestServer {
             .await
             .unwrap()
             .len()
+    }
+
+    /// The database file of a server made by [`TestServer::start_with`].
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("gatehouse.db")
     }
 
     pub fn url(&self, path: &str) -> String {
