@@ -227,7 +227,16 @@ enum Call {
         id: String,
         secret: String,
     },
+    /// Basic auth as each of many clients in turn: each call misses the credential cache, so it
+    /// reads the property and opens its sealed secret (a cold authentication).
+    ManyClients {
+        url: String,
+        clients: Arc<Vec<(String, String)>>,
+    },
 }
+
+/// Clients the cold-authentication case takes turns with: more than the credential cache keeps.
+const COLD_CLIENTS: usize = 20_000;
 
 async fn api_benchmark(path: &std::path::Path, duration: Duration) {
     let store = Store::open(path).await.unwrap();
@@ -245,6 +254,7 @@ async fn api_benchmark(path: &std::path::Path, duration: Duration) {
     let other = store.create_properties(&batch, 0).await.unwrap()[0]
         .client_id
         .clone();
+
     for i in 0..20 {
         store
             .set_setting(Scope::Global, &format!("global_key_{i}"), "global value", 0)
@@ -262,7 +272,7 @@ async fn api_benchmark(path: &std::path::Path, duration: Duration) {
             .await
             .unwrap();
     }
-    let base = start(store).await;
+    let base = start(store.clone()).await;
     let (id, secret) = (owner.client_id.clone(), owner.client_secret.clone());
     let basic = |path: &str, form: &[(&str, &str)]| Call::Basic {
         url: format!("{base}{path}"),
@@ -328,6 +338,32 @@ async fn api_benchmark(path: &std::path::Path, duration: Duration) {
         }
         println!("| {label} | {rate:.0} | {:.0}% |", 100.0 * rate / baseline);
     }
+    // Last, so that the cases above see the same ten clients as ever.
+    let cold: Vec<NewProperty> = (0..COLD_CLIENTS)
+        .map(|i| NewProperty {
+            name: format!("Cold client {i}"),
+            features: vec![Feature::DirectAccess],
+            whitelist: vec![],
+        })
+        .collect();
+    let cold_clients: Arc<Vec<(String, String)>> = Arc::new(
+        store
+            .create_properties(&cold, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.client_id, r.client_secret.expose().to_string()))
+            .collect(),
+    );
+    let (label, call) = (
+        "/settings/get, Basic auth, 20,000 clients in turn (cold: read + open the sealed secret)",
+        Call::ManyClients {
+            url: format!("{base}/settings/get?key=global_key_5"),
+            clients: cold_clients,
+        },
+    );
+    let rate = drive(call, duration).await;
+    println!("| {label} | {rate:.0} | {:.0}% |", 100.0 * rate / baseline);
 }
 
 /// Runs `call` from many connections for `duration`; returns successful requests per second.
@@ -335,12 +371,18 @@ async fn drive(call: Call, duration: Duration) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
+    for connection in 0..CONNECTIONS {
         let (call, done) = (call.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
+            let mut turn = connection * 7919;
             while Instant::now() < deadline {
+                turn += 1;
                 let request = match &call {
+                    Call::ManyClients { url, clients } => {
+                        let (id, secret) = &clients[turn % clients.len()];
+                        client.post(url).basic_auth(id, Some(secret))
+                    }
                     Call::Get(url) => client.get(url),
                     Call::Basic {
                         url,
@@ -539,7 +581,7 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
             .unwrap();
         format!("{SESSION_COOKIE}={token}")
     };
-    let base = start(store).await;
+    let base = start(store.clone()).await;
     let client = reqwest::Client::new();
     println!("\n| server-rendered page (GET, full HTML) | median ms | p95 ms |");
     println!("|---|---:|---:|");
