@@ -15,11 +15,8 @@ use crate::domain::signature::format_date;
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::focus_later;
-use crate::ui::history::{follow_history, record_in_history};
+use crate::ui::history::{addressed_view, record_in_history, AddressedView};
 use crate::ui::viewer::{start_page_island, with_viewer_and};
-
-/// One answer of the log query, with the (view, refresh count) request it answers.
-type AuditAnswer = ((AuditView, u32), Result<AuditPage, ConsoleError>);
 
 /// Where the results are; focused after paging, so the keyboard continues from the new page.
 const RESULTS_ID: &str = "audit-results";
@@ -49,16 +46,18 @@ fn AuditLogPage(
     first: Result<AuditPage, ConsoleError>,
 ) -> impl IntoView {
     start_page_island(viewer);
-    let current = RwSignal::new(initial.clone());
-    follow_history(current, |query| AuditView::from_query(|key| query.get(key)));
-    let view_state = Memo::new(move |_| current.get());
-    let refresh = RwSignal::new(0u32);
-    let answer = RwSignal::new(((initial, 0), first));
-    load_on_change(view_state, refresh, answer);
-    // The entries say they are out of date while the answer to a newer request loads.
-    let busy = Signal::derive(move || {
-        answer.with(|((view, count), _)| *count != refresh.get() || *view != view_state.get())
-    });
+    let AddressedView {
+        current,
+        view: view_state,
+        refresh,
+        answer,
+        busy,
+    } = addressed_view(
+        initial,
+        first,
+        |query| AuditView::from_query(|key| query.get(key)),
+        |view: AuditView| list_audit(view.filter(), view.before),
+    );
 
     // Shows `view` and records it in the address; the same view again loads it again.
     let go = Callback::new(move |view: AuditView| {
@@ -474,29 +473,6 @@ fn change_rows(
 /// are left to the browser.
 fn plain_click(ev: &leptos::ev::MouseEvent) -> bool {
     ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
-}
-
-/// Loads the log again whenever the view or the refresh count changes (the first page came with
-/// the island). Only the answer to the newest request is shown.
-fn load_on_change(
-    view_state: Memo<AuditView>,
-    refresh: RwSignal<u32>,
-    answer: RwSignal<AuditAnswer>,
-) {
-    Effect::new(move |first_run: Option<()>| {
-        let request = (view_state.get(), refresh.get());
-        if first_run.is_none() {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = list_audit(request.0.filter(), request.0.before).await;
-            let newest =
-                view_state.get_untracked() == request.0 && refresh.get_untracked() == request.1;
-            if newest {
-                answer.set((request, result));
-            }
-        });
-    });
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::auth::{Permission, Principal};
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::ui::history::{follow_history, record_in_history};
+use crate::ui::history::{addressed_view, record_in_history, AddressedView};
 use crate::ui::viewer::can;
 use crate::ui::viewer::{start_page_island, with_viewer_and};
 use crate::ui::{navigate_to, use_toasts, ToastRegion};
@@ -56,16 +56,18 @@ fn PropertiesPage(
     first: Result<ListResult, ConsoleError>,
 ) -> impl IntoView {
     start_page_island(viewer);
-    let current = RwSignal::new(initial.clone());
-    follow_history(current, |query| ListView::from_query(|key| query.get(key)));
-    let view_state = Memo::new(move |_| current.get());
-    let refresh = RwSignal::new(0u32);
-    let answer = RwSignal::new(((initial, 0), first));
-    load_on_change(view_state, refresh, answer);
-    // The table says it is out of date while the answer to a newer request loads.
-    let busy = Signal::derive(move || {
-        answer.with(|((view, count), _)| *count != refresh.get() || *view != view_state.get())
-    });
+    let AddressedView {
+        current,
+        view: view_state,
+        refresh,
+        answer,
+        busy,
+    } = addressed_view(
+        initial,
+        first,
+        |query| ListView::from_query(|key| query.get(key)),
+        list_properties,
+    );
     let dialog = RwSignal::new(None::<OpenDialog>);
     let open_menu = RwSignal::new(None::<String>);
     let toasts = use_toasts();
@@ -664,29 +666,6 @@ fn remember_page_size(
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (view_state, answer, refresh);
-}
-
-/// Loads the list again whenever the view or the refresh count changes (the first page came with
-/// the island). Only the answer to the newest request is shown.
-fn load_on_change(
-    view_state: Memo<ListView>,
-    refresh: RwSignal<u32>,
-    answer: RwSignal<ListAnswer>,
-) {
-    Effect::new(move |first_run: Option<()>| {
-        let request = (view_state.get(), refresh.get());
-        if first_run.is_none() {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = list_properties(request.0.clone()).await;
-            let newest =
-                view_state.get_untracked() == request.0 && refresh.get_untracked() == request.1;
-            if newest {
-                answer.set((request, result));
-            }
-        });
-    });
 }
 
 fn focus_by_id(id: &str) {

@@ -63,3 +63,70 @@ pub fn follow_history<V: Send + Sync + 'static>(
     #[cfg(not(feature = "hydrate"))]
     let _ = (current, read);
 }
+
+/// A page whose view lives in the address and whose data the server loads for that view (the
+/// list, the audit log): the server-rendered first answer, a new load whenever the view or the
+/// refresh count changes, and only the newest request's answer shown.
+pub struct AddressedView<V: Send + Sync + 'static, A: Send + Sync + 'static> {
+    /// The view as the address says.
+    pub current: RwSignal<V>,
+    pub view: Memo<V>,
+    /// Bumped to load the same view again.
+    pub refresh: RwSignal<u32>,
+    /// The newest answer, with the (view, refresh count) request it answers.
+    pub answer: RwSignal<((V, u32), A)>,
+    /// The answer shown is out of date while the answer to a newer request loads.
+    pub busy: Signal<bool>,
+}
+
+impl<V: Send + Sync + 'static, A: Send + Sync + 'static> Clone for AddressedView<V, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: Send + Sync + 'static, A: Send + Sync + 'static> Copy for AddressedView<V, A> {}
+
+/// Sets up an [`AddressedView`]: `read` makes a view of an address's query (Back / Forward), and
+/// `load` fetches the answer for a view.
+pub fn addressed_view<V, A, Fut>(
+    initial: V,
+    first: A,
+    read: impl Fn(&QueryPairs) -> V + 'static,
+    load: impl Fn(V) -> Fut + Clone + 'static,
+) -> AddressedView<V, A>
+where
+    V: Clone + PartialEq + Send + Sync + 'static,
+    A: Send + Sync + 'static,
+    Fut: std::future::Future<Output = A> + 'static,
+{
+    let current = RwSignal::new(initial.clone());
+    follow_history(current, read);
+    let view = Memo::new(move |_| current.get());
+    let refresh = RwSignal::new(0u32);
+    let answer = RwSignal::new(((initial, 0), first));
+    Effect::new(move |first_run: Option<()>| {
+        let request = (view.get(), refresh.get());
+        if first_run.is_none() {
+            return;
+        }
+        let load = load.clone();
+        leptos::task::spawn_local(async move {
+            let result = load(request.0.clone()).await;
+            let newest = view.get_untracked() == request.0 && refresh.get_untracked() == request.1;
+            if newest {
+                answer.set((request, result));
+            }
+        });
+    });
+    let busy = Signal::derive(move || {
+        answer.with(|((shown, count), _)| *count != refresh.get() || *shown != view.get())
+    });
+    AddressedView {
+        current,
+        view,
+        refresh,
+        answer,
+        busy,
+    }
+}
