@@ -17,6 +17,18 @@ fn proxy_options() -> Options {
     }
 }
 
+/// `/settings/keys` as `id` through the trusted proxy, which says the caller is `forwarded`.
+async fn keys_via_proxy(server: &TestServer, id: &str, secret: &str, forwarded: &str) -> Value {
+    common::answer(
+        server
+            .http
+            .post(server.url("/settings/keys"))
+            .basic_auth(id, Some(secret))
+            .header("X-Forwarded-For", forwarded),
+    )
+    .await
+}
+
 /// A form body of `count` distinct parameter names.
 fn distinct_names_body(bytes: usize) -> String {
     let mut body = String::with_capacity(bytes + 16);
@@ -334,17 +346,7 @@ async fn a_trusted_proxy_on_an_ipv6_listener_is_recognised() {
         .await
         .unwrap();
     // The proxy connects over IPv4 to an IPv6 socket: its peer address is ::ffff:127.0.0.1.
-    let answer: Value = server
-        .http
-        .post(server.url("/settings/keys"))
-        .basic_auth(&id, Some(&secret))
-        .header("X-Forwarded-For", "10.9.9.9")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = keys_via_proxy(&server, &id, &secret, "10.9.9.9").await;
     assert_eq!(answer["stat"], "ok", "{answer}");
 }
 
@@ -359,23 +361,7 @@ async fn a_forwarded_entry_that_does_not_parse_ends_the_walk_at_the_last_trusted
         .set_whitelist(&id, &["10.9.9.9/32".to_string()], 0)
         .await
         .unwrap();
-    let call = |forwarded: &'static str| {
-        let (id, secret) = (id.clone(), secret.clone());
-        let server = &server;
-        async move {
-            server
-                .http
-                .post(server.url("/settings/keys"))
-                .basic_auth(&id, Some(&secret))
-                .header("X-Forwarded-For", forwarded)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
+    let call = |forwarded: &'static str| keys_via_proxy(&server, &id, &secret, forwarded);
     assert_eq!(call("10.9.9.9").await["stat"], "ok");
     // The attacker wrote the allowed address to the left of something the proxy could not read.
     for forwarded in [
@@ -693,38 +679,21 @@ async fn a_client_over_its_rate_gets_code_510_and_others_do_not() {
 #[tokio::test]
 async fn an_address_that_keeps_failing_authentication_is_refused_before_any_work() {
     let server = TestServer::start_with(proxy_options()).await;
+    let owner = &server.owner;
     let call = |address: &'static str, secret: &str| {
-        server
-            .http
-            .post(server.url("/settings/keys"))
-            .basic_auth(&server.owner.client_id, Some(secret.to_string()))
-            .header("X-Forwarded-For", address)
-            .send()
+        let secret = secret.to_string();
+        let server = &server;
+        async move { keys_via_proxy(server, &owner.client_id, &secret, address).await }
     };
     let mut codes = Vec::new();
     for _ in 0..40 {
-        let answer: Value = call("6.6.6.6", "wrong")
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = call("6.6.6.6", "wrong").await;
         codes.push(answer["code"].as_u64().unwrap());
     }
     assert_eq!(codes[0], 402);
     assert_eq!(*codes.last().unwrap(), 510, "{codes:?}");
-    let blocked: Value = call("6.6.6.6", &server.owner.client_secret)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let blocked = call("6.6.6.6", &owner.client_secret).await;
     assert_error(&blocked, 510, "api_limit_error", None);
-    let elsewhere: Value = call("7.7.7.7", &server.owner.client_secret)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let elsewhere = call("7.7.7.7", &owner.client_secret).await;
     assert_eq!(elsewhere["stat"], "ok", "{elsewhere}");
 }
