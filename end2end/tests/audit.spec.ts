@@ -1,5 +1,5 @@
-import { Browser, Page } from "@playwright/test";
-import { test, expect, openHydrated, waitHydrated } from "./fixtures";
+import { Page } from "@playwright/test";
+import { test, expect, openHydrated, signedInAs, waitHydrated } from "./fixtures";
 import { account, addProperty, capture, ownerCredentials, uniqueTag } from "./api";
 
 /** The log's entries (the expandable detail rows are not counted). */
@@ -222,17 +222,6 @@ test.describe("a deleted property", () => {
     await expect(entry(page, "Property deleted").getByRole("link", { name: `${tag} doomed` })).toBeVisible();
   });
 });
-
-async function signedInAs(browser: Browser, username: string, password: string) {
-  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await context.newPage();
-  await openHydrated(page, "/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Manage Properties" })).toBeVisible();
-  return { context, page };
-}
 
 test("a viewer reads the log too", async ({ browser, request }) => {
   const tag = uniqueTag("vaud");

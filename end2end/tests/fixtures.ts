@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Browser, Page } from "@playwright/test";
 
 /** Opens a console page and waits until the wasm has hydrated it (the body gets data-hydrated). */
 export async function openHydrated(page: Page, url: string) {
@@ -39,3 +39,15 @@ export const test = base.extend<{ consoleErrors: string[]; allowedConsoleErrors:
 });
 
 export { expect };
+
+/** A fresh browser context signed in as `username` (not the stored admin state), on the landing page. */
+export async function signedInAs(browser: Browser, username: string, password: string) {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await openHydrated(page, "/sign-in");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Manage Properties" })).toBeVisible();
+  return { context, page };
+}

@@ -1,5 +1,5 @@
-import { APIRequestContext, Browser, Page } from "@playwright/test";
-import { test, expect, openHydrated, waitHydrated } from "./fixtures";
+import { APIRequestContext, Page } from "@playwright/test";
+import { test, expect, openHydrated, signedInAs, waitHydrated } from "./fixtures";
 import { account, addProperty, capture, uniqueTag } from "./api";
 
 // Global settings are shared by every test of the run, so each test uses keys of its own.
@@ -298,17 +298,6 @@ test.describe("conflicts", () => {
     await expect(value(page, key)).toHaveValue("theirs");
   });
 });
-
-async function signedInAs(browser: Browser, username: string, password: string) {
-  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await context.newPage();
-  await openHydrated(page, "/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Manage Properties" })).toBeVisible();
-  return { context, page };
-}
 
 test("a viewer sees settings read-only and a forged save is refused", async ({ browser, request }) => {
   const tag = uniqueTag("vset");
