@@ -19,7 +19,7 @@ use super::request::ApiRequest;
 use crate::state::AppState;
 
 /// The property whose settings are read: the caller itself, or the client `for_client_id` names
-/// (owners only), checked to exist.
+/// (another client's only for owners), checked to exist.
 async fn readable_target<'r>(
     state: &AppState,
     request: &'r ApiRequest,
