@@ -40,9 +40,12 @@ export const test = base.extend<{ consoleErrors: string[]; allowedConsoleErrors:
 
 export { expect };
 
-/** A fresh browser context signed in as `username` (not the stored admin state), on the landing page. */
-export async function signedInAs(browser: Browser, username: string, password: string) {
-  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+/**
+ * A fresh browser context signed in as `username` (not the stored admin state), on the landing page
+ * of the test server or of the server at `baseURL`.
+ */
+export async function signedInAs(browser: Browser, username: string, password: string, baseURL?: string) {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, ...(baseURL ? { baseURL } : {}) });
   const page = await context.newPage();
   await openHydrated(page, "/sign-in");
   await page.getByLabel("Username").fill(username);

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 
+use app::store::Durability;
+
 use crate::capture::limits::RateLimit;
 
 #[derive(Debug, Parser)]
@@ -34,6 +36,11 @@ pub struct Cli {
     /// database.
     #[arg(long, env = "GATEHOUSE_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
+
+    /// What an acknowledged write survives: "normal" (a crash of the process; an operating-system
+    /// crash or power loss may lose the last commits) or "full" (also those; slower writes).
+    #[arg(long, env = "GATEHOUSE_DURABILITY", default_value_t = Durability::Normal, global = true)]
+    pub durability: Durability,
 
     /// Log filter: error, warn, info, debug, trace, or a tracing filter such as "gatehouse=debug,sqlx=warn".
     #[arg(long, env = "GATEHOUSE_LOG", default_value = "info", global = true)]
@@ -67,6 +74,11 @@ pub struct Cli {
     /// 0 turns it off. Failed authentications are also limited per source address.
     #[arg(long, env = "GATEHOUSE_API_RATE_LIMIT", default_value_t = RateLimit::DEFAULT)]
     pub api_rate_limit: RateLimit,
+
+    /// On SIGTERM or Ctrl+C: how many seconds requests in flight get to finish before the server
+    /// closes their connections anyway.
+    #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
 
     /// Delete audit log entries older than this many days (checked at start and once a day).
     /// Unset: keep every entry forever.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod health;
 pub mod session;
 pub mod state;
+pub mod usage;
 
 use std::net::SocketAddr;
 

@@ -1,10 +1,11 @@
 //! `gatehouse`: parses flags, opens the database and serves until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use app::clock::Clock;
 use app::ops::Actor;
-use app::store::{KeySource, Store};
+use app::store::{KeySource, Store, StoreConfig};
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
@@ -63,11 +64,14 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn run(cli: Cli) -> Result<(), BoxError> {
-    let key_source = match &cli.master_key_file {
-        Some(path) => KeySource::File(path.clone()),
-        None => KeySource::BesideDatabase,
+    let config = StoreConfig {
+        key: match &cli.master_key_file {
+            Some(path) => KeySource::File(path.clone()),
+            None => KeySource::BesideDatabase,
+        },
+        durability: cli.durability,
     };
-    let store = Store::open_with_key(&cli.database, &key_source)
+    let store = Store::open_with(&cli.database, &config)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", cli.database.display()))?;
     match cli.command {
@@ -206,6 +210,7 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         secure: cli.secure_cookies,
     };
     state.api_limits = ApiLimits::new(cli.api_rate_limit);
+    server::usage::spawn_flusher(store.clone(), Clock::System);
     if let Some(days) = cli.audit_retention_days {
         server::audit::spawn_retention(store.clone(), Clock::System, days);
     }
@@ -236,10 +241,40 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
     let local = listener.local_addr()?;
     tracing::info!(address = %local, database = %cli.database.display(), "Gatehouse is listening");
     println!("Gatehouse is running at http://{local}/  (Ctrl+C to stop)");
-    server::serve(listener, state, shutdown_signal()).await?;
+    serve_until_stopped(listener, state, Duration::from_secs(cli.shutdown_timeout)).await?;
     store.close().await;
     tracing::info!("Gatehouse stopped");
     Ok(())
+}
+
+/// Serves until Ctrl+C or SIGTERM, then stops accepting and lets requests in flight finish for at
+/// most `drain` before their connections are closed.
+async fn serve_until_stopped(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    drain: Duration,
+) -> std::io::Result<()> {
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    };
+    let drain_limit = async move {
+        match stopped.await {
+            Ok(()) => tokio::time::sleep(drain).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = server::serve(listener, state, signal) => result,
+        () = drain_limit => {
+            tracing::warn!(
+                seconds = drain.as_secs(),
+                "requests still in flight after the shutdown timeout; closing their connections"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Resolves on Ctrl+C or SIGTERM, so in-flight requests finish and the database closes cleanly.

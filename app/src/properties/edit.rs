@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use super::model::{encode_query_value, PropertyDetails, PropertySummary};
-use super::secret::SecretPanel;
+use super::secret::{SecretPanel, SecretUseNotes};
 use super::server_fns::{get_property_details, save_property_changes};
 use crate::auth::{Permission, Principal};
 use crate::domain::features::{console_owner_locked, normalize};
@@ -107,9 +107,10 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
         &details.whitelist,
     );
     let client_id = details.client_id.clone();
-    let expires_at = RwSignal::new(details.previous_secret_expires_at);
     let now = RwSignal::new(details.server_now);
     let saved = RwSignal::new(details);
+    let expires_at = Signal::derive(move || saved.with(|s| s.previous_secret_expires_at));
+    let usage = Signal::derive(move || saved.with(|s| s.usage.clone()));
     let busy = RwSignal::new(false);
     let dialog = RwSignal::new(None::<OpenDialog>);
     let toasts = use_toasts();
@@ -122,10 +123,10 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     });
     let owner_locked = Signal::derive(move || saved.with(|s| console_owner_locked(&s.features)));
     tick_every_second(now);
+    refresh_secret_use(saved, now);
     guard_unsaved_changes(dirty);
 
     let on_secret_changed = Callback::new(move |d: PropertyDetails| {
-        expires_at.set(d.previous_secret_expires_at);
         now.set(d.server_now);
         // Only the reset bumped the version: keep loaded edits saveable. If someone else changed
         // the property meanwhile, keep the old version so "Save changes" reports the conflict.
@@ -133,6 +134,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             if d.version == s.version + 1 {
                 s.version = d.version;
             }
+            s.take_secret_state(d);
         });
     });
 
@@ -155,7 +157,6 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             match result {
                 Ok(d) => {
                     form.load(&d.name, &d.features, &d.whitelist);
-                    expires_at.set(d.previous_secret_expires_at);
                     saved.set(d);
                     toasts.show("Changes saved.");
                 }
@@ -180,7 +181,6 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             match get_property_details(id).await {
                 Ok(d) => {
                     form.load(&d.name, &d.features, &d.whitelist);
-                    expires_at.set(d.previous_secret_expires_at);
                     now.set(d.server_now);
                     saved.set(d);
                     toasts.show("Loaded the latest version of this property.");
@@ -242,7 +242,13 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             // Viewers never see, reveal, copy or reset a secret.
             {move || can(Permission::RevealSecret).then(|| {
                 let client_id = secret_client_id.clone();
-                view! { <SecretPanel client_id expires_at now on_changed=on_secret_changed/> }
+                view! { <SecretPanel client_id expires_at usage now on_changed=on_secret_changed/> }
+            })}
+            {move || (!can(Permission::RevealSecret)).then(|| view! {
+                <div class="field">
+                    <span class="label">"Client Secret"</span>
+                    <SecretUseNotes usage now/>
+                </div>
             })}
             <form on:submit=submit novalidate class="property-form">
                 <div class="notice error" role="alert" hidden=move || general_error().is_none()>
@@ -321,6 +327,32 @@ fn ClientIdField(client_id: String) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// How often an open property page asks again when its secrets were last used.
+const SECRET_USE_REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Keeps "last used" current while the page is open, so an operator waiting for the previous
+/// secret to fall silent sees it without reloading (only the secret's state is taken: edits and
+/// the loaded version stay as they are).
+fn refresh_secret_use(saved: RwSignal<PropertyDetails>, now: RwSignal<i64>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = move || {
+            let id = saved.with_untracked(|s| s.client_id.clone());
+            spawn_local(async move {
+                if let Ok(d) = get_property_details(id).await {
+                    now.set(d.server_now);
+                    let _ = saved.try_update(|s| s.take_secret_state(d));
+                }
+            });
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, SECRET_USE_REFRESH) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (saved, now, SECRET_USE_REFRESH);
 }
 
 /// Advances `now` by one every second while the page is open (the previous secret's count-down).

@@ -160,11 +160,19 @@ pub struct PropertyDetails {
     pub version: i64,
     /// Unix seconds until which the previous secret still authenticates.
     pub previous_secret_expires_at: Option<i64>,
+    /// When each secret was last used, and recent failed authentications.
+    pub usage: crate::domain::usage::SecretUsage,
     /// The server's clock when this was read (Unix seconds), for the count-down.
     pub server_now: i64,
 }
 
 impl PropertyDetails {
+    /// Takes the secret's grace period and last uses from `newer`, keeping everything else.
+    pub fn take_secret_state(&mut self, newer: PropertyDetails) {
+        self.previous_secret_expires_at = newer.previous_secret_expires_at;
+        self.usage = newer.usage;
+    }
+
     pub fn summary(&self) -> PropertySummary {
         PropertySummary {
             client_id: self.client_id.clone(),

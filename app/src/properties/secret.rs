@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use super::model::{format_remaining, format_utc, parse_hours_to_expire, PropertyDetails};
 use super::server_fns::{expire_previous_secret, reset_client_secret, reveal_client_secret};
+use crate::domain::usage::SecretUsage;
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::{copy_to_clipboard, use_toasts, Dialog};
@@ -24,7 +25,11 @@ enum ResetStep {
 pub fn SecretPanel(
     client_id: String,
     /// End of the previous secret's grace period (Unix seconds), if one is live.
-    expires_at: RwSignal<Option<i64>>,
+    #[prop(into)]
+    expires_at: Signal<Option<i64>>,
+    /// When each secret was last used.
+    #[prop(into)]
+    usage: Signal<SecretUsage>,
     /// The current time by the server's clock, ticking every second.
     now: RwSignal<i64>,
     /// Called with the property as it is after a reset or "Expire now".
@@ -140,21 +145,27 @@ pub fn SecretPanel(
                 </button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
+            <SecretUseNotes usage now/>
             {move || {
                 remaining
                     .get()
                     .map(|left| {
                         let until = format_utc(expires_at.get().unwrap_or_default());
                         view! {
-                            <p class="notice warning previous-secret" role="status">
-                                {format!(
-                                    "The previous secret also works until {until} ({} left). ",
-                                    format_remaining(left),
-                                )}
-                                <button type="button" class="link" on:click=move |_| confirm_expire.set(true)>
-                                    "Expire now"
-                                </button>
-                            </p>
+                            <div class="notice warning previous-secret">
+                                <p role="status">
+                                    {format!(
+                                        "The previous secret also works until {until} ({} left). ",
+                                        format_remaining(left),
+                                    )}
+                                    <button type="button" class="link" on:click=move |_| confirm_expire.set(true)>
+                                        "Expire now"
+                                    </button>
+                                </p>
+                                <p data-testid="previous-secret-use">
+                                    {move || usage.with(|u| u.previous_sentence(now.get()))}
+                                </p>
+                            </div>
                         }
                     })
             }}
@@ -213,6 +224,27 @@ pub fn SecretPanel(
         </Show>
     }
     .into_any()
+}
+
+/// When the current secret was last used and from where, and the failed attempts of the last
+/// day: what an operator checks before expiring a previous secret or after a leak.
+#[component]
+pub fn SecretUseNotes(
+    #[prop(into)] usage: Signal<SecretUsage>,
+    #[prop(into)] now: Signal<i64>,
+) -> impl IntoView {
+    view! {
+        <p class="field-hint secret-use" data-testid="current-secret-use">
+            {move || usage.with(|u| u.current_sentence(now.get()))}
+        </p>
+        <p
+            class="field-hint secret-use"
+            class:attention=move || usage.with(|u| u.recent_failures > 0)
+            data-testid="failed-authentications"
+        >
+            {move || usage.with(|u| u.failures_sentence(now.get()))}
+        </p>
+    }
 }
 
 /// Dialog 1: "How long would you like the current secret to remain active?"

@@ -98,11 +98,12 @@ pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, 
 
     authorize(Permission::Read).await?;
     let now = context::now();
-    let record = context::store()?
+    let store = context::store()?;
+    let record = store
         .property(&client_id)
         .await?
         .ok_or(ConsoleError::NotFound)?;
-    Ok(details(&record, now))
+    details(&store, &record, now).await
 }
 
 /// The application's global settings, shown read-only on the Create Property page.
@@ -146,17 +147,12 @@ pub async fn save_property_changes(
 ) -> Result<PropertyDetails, ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
+    let store = context::store()?;
     let saved = crate::ops::properties::save(
-        &context::store()?,
-        &actor,
-        &client_id,
-        version,
-        &name,
-        &features,
-        &whitelist,
+        &store, &actor, &client_id, version, &name, &features, &whitelist,
     )
     .await?;
-    Ok(details(&saved, actor.now))
+    details(&store, &saved, actor.now).await
 }
 
 /// The client secret, for the eye icon and the copy icon. The only way a secret reaches a browser
@@ -188,7 +184,7 @@ pub async fn reset_client_secret(
         .ok_or(ConsoleError::NotFound)?;
     Ok(SecretReset {
         secret,
-        details: details(&record, actor.now),
+        details: details(&store, &record, actor.now).await?,
     })
 }
 
@@ -203,12 +199,21 @@ pub async fn expire_previous_secret(client_id: String) -> Result<PropertyDetails
         .property(&client_id)
         .await?
         .ok_or(ConsoleError::NotFound)?;
-    Ok(details(&record, actor.now))
+    details(&store, &record, actor.now).await
 }
 
+/// The property as the page shows it, with when its secrets were last used.
 #[cfg(feature = "ssr")]
-fn details(record: &crate::store::properties::PropertyRecord, now: i64) -> PropertyDetails {
-    PropertyDetails {
+async fn details(
+    store: &crate::store::Store,
+    record: &crate::store::properties::PropertyRecord,
+    now: i64,
+) -> Result<PropertyDetails, ConsoleError> {
+    let usage = store
+        .secret_usage(&record.client_id, now)
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(PropertyDetails {
         client_id: record.client_id.clone(),
         name: record.name.clone(),
         features: record.features.clone(),
@@ -217,8 +222,9 @@ fn details(record: &crate::store::properties::PropertyRecord, now: i64) -> Prope
         previous_secret_expires_at: record
             .live_previous_secret(now)
             .and(record.previous_secret_expires_at),
+        usage,
         server_now: now,
-    }
+    })
 }
 
 /// The field name of whitelist row `index` in a [`ConsoleError::Invalid`].

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod properties;
 pub mod sealed;
 pub mod settings;
+pub mod usage;
 pub mod users;
 
 /// Migrations are compiled into the binary, so a fresh machine needs nothing but the file path.
@@ -61,6 +62,8 @@ pub struct Store {
     key: std::sync::Arc<MasterKey>,
     /// The key file this start created (a new database): the operator must back it up.
     created_key_file: Option<PathBuf>,
+    /// Secret uses and failed authentications not yet written.
+    usage: std::sync::Arc<usage::UsageLog>,
 }
 
 /// Where the master key comes from.
@@ -73,22 +76,76 @@ pub enum KeySource {
     File(PathBuf),
 }
 
+/// What a commit survives. Either way a commit is never half applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// WAL with `synchronous=NORMAL`: every acknowledged write survives a crash of the process; an
+    /// operating-system crash or power loss may lose the last commits.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: the WAL is synced at every commit, so acknowledged writes also survive
+    /// an operating-system crash or power loss. Slower writes.
+    Full,
+}
+
+impl std::str::FromStr for Durability {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "normal" => Ok(Durability::Normal),
+            "full" => Ok(Durability::Full),
+            other => Err(format!("durability must be normal or full, not {other:?}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Durability::Normal => "normal",
+            Durability::Full => "full",
+        })
+    }
+}
+
+/// How to open the database.
+#[derive(Clone, Debug, Default)]
+pub struct StoreConfig {
+    pub key: KeySource,
+    pub durability: Durability,
+}
+
 impl Store {
     /// Opens (creating if needed) the SQLite file at `path` with the master key file beside it.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_with_key(path, &KeySource::BesideDatabase).await
+        Self::open_with(path, &StoreConfig::default()).await
+    }
+
+    /// [`Store::open_with`] the key from `source` and the default durability.
+    pub async fn open_with_key(path: &Path, source: &KeySource) -> Result<Store, StoreError> {
+        let config = StoreConfig {
+            key: source.clone(),
+            ..StoreConfig::default()
+        };
+        Self::open_with(path, &config).await
     }
 
     /// Opens (creating if needed) the SQLite file at `path`, brings its schema up to date, and
     /// checks the master key against it: a wrong or missing key stops here, with a message that
     /// names the file, and changes nothing. Secrets still stored in plain text are sealed once.
-    pub async fn open_with_key(path: &Path, source: &KeySource) -> Result<Store, StoreError> {
+    pub async fn open_with(path: &Path, config: &StoreConfig) -> Result<Store, StoreError> {
+        let source = &config.key;
         create_private_file(path)?;
+        let synchronous = match config.durability {
+            Durability::Normal => SqliteSynchronous::Normal,
+            Durability::Full => SqliteSynchronous::Full,
+        };
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
         let writer = SqlitePoolOptions::new()
@@ -111,6 +168,7 @@ impl Store {
             credentials: Default::default(),
             key: std::sync::Arc::new(key),
             created_key_file,
+            usage: Default::default(),
         })
     }
 
@@ -137,6 +195,7 @@ impl Store {
             credentials: Default::default(),
             key: std::sync::Arc::new(key),
             created_key_file: None,
+            usage: Default::default(),
         })
     }
 
@@ -171,8 +230,12 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pools so the WAL is checkpointed before the process exits.
+    /// Writes what is pending, then closes the pools so the WAL is checkpointed before the process
+    /// exits.
     pub async fn close(&self) {
+        if let Err(error) = self.write_pending_usage(None).await {
+            tracing::error!(%error, "could not write the last secret uses before closing");
+        }
         self.pool.close().await;
         self.writer.close().await;
     }
@@ -281,6 +344,7 @@ mod tests {
             tables,
             [
                 "audit_events",
+                "failed_authentications",
                 "global_settings",
                 "master_key_check",
                 "properties",
@@ -316,6 +380,32 @@ mod tests {
             .unwrap();
         assert_eq!(fk, 1);
         store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// `--durability full` syncs at every commit; the default relies on WAL's NORMAL.
+    #[tokio::test]
+    async fn durability_sets_the_synchronous_mode_of_every_connection() {
+        let dir = tempfile_dir("durability");
+        for (durability, expected) in [(Durability::Normal, 1), (Durability::Full, 2)] {
+            let config = StoreConfig {
+                durability,
+                ..StoreConfig::default()
+            };
+            let store = Store::open_with(&dir.join(format!("{durability}.db")), &config)
+                .await
+                .unwrap();
+            for pool in [&store.pool, &store.writer] {
+                let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                assert_eq!(mode, expected, "{durability}");
+            }
+            store.close().await;
+        }
+        assert_eq!("FULL".parse::<Durability>(), Ok(Durability::Full));
+        assert!("fast".parse::<Durability>().is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

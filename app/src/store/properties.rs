@@ -24,6 +24,8 @@ pub struct PropertyRecord {
     pub client_secret: Secret,
     pub previous_secret: Option<Secret>,
     pub previous_secret_expires_at: Option<i64>,
+    /// Counts the resets: uses are recorded against a generation (see `domain::usage`).
+    pub secret_generation: i64,
     pub features: Vec<Feature>,
     pub whitelist: Vec<String>,
     pub version: i64,
@@ -154,7 +156,7 @@ pub fn new_token() -> String {
 
 const RECORD_COLUMNS: &str =
     "client_id, name, client_secret, previous_secret, previous_secret_expires_at, \
-     features, whitelist, version, created_at, updated_at";
+     secret_generation, features, whitelist, version, created_at, updated_at";
 
 fn record_from_row(key: &MasterKey, row: &SqliteRow) -> Result<PropertyRecord, StoreError> {
     let whitelist_json: String = row.try_get("whitelist")?;
@@ -166,6 +168,7 @@ fn record_from_row(key: &MasterKey, row: &SqliteRow) -> Result<PropertyRecord, S
         client_id,
         name: row.try_get("name")?,
         previous_secret_expires_at: row.try_get("previous_secret_expires_at")?,
+        secret_generation: row.try_get("secret_generation")?,
         features: features_from_bits(row.try_get("features")?),
         whitelist: stored_whitelist(&row.try_get::<String, _>("client_id")?, &whitelist_json),
         version: row.try_get("version")?,
@@ -517,6 +520,7 @@ impl Write {
             client_secret: Secret::new(new_token()),
             previous_secret: None,
             previous_secret_expires_at: None,
+            secret_generation: 0,
             features: crate::domain::features::normalize(&new.features),
             whitelist,
             version: 1,
@@ -677,23 +681,30 @@ impl Write {
         now: i64,
     ) -> Result<String, StoreError> {
         let secret = new_token();
-        let result = if grace_seconds > 0 {
-            sqlx::query(
-                "UPDATE properties SET previous_secret = client_secret, previous_secret_expires_at = ?, \
-                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-            )
-            .bind(now + grace_seconds)
+        // The old secret's last use moves with it to the previous slot; the new secret starts
+        // unused, one generation on. ?1 sealed secret, ?2 now, ?3 client id, ?4 grace end.
+        let sql = if grace_seconds > 0 {
+            "UPDATE properties SET previous_secret = client_secret, previous_secret_expires_at = ?4, \
+             previous_secret_last_used_at = secret_last_used_at, \
+             previous_secret_last_used_from = secret_last_used_from, \
+             secret_last_used_at = NULL, secret_last_used_from = NULL, \
+             secret_generation = secret_generation + 1, secret_reset_at = ?2, \
+             client_secret = ?1, version = version + 1, updated_at = ?2 WHERE client_id = ?3"
         } else {
-            sqlx::query(
-                "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
-                 client_secret = ?, version = version + 1, updated_at = ? WHERE client_id = ?",
-            )
+            "UPDATE properties SET previous_secret = NULL, previous_secret_expires_at = NULL, \
+             previous_secret_last_used_at = NULL, previous_secret_last_used_from = NULL, \
+             secret_last_used_at = NULL, secret_last_used_from = NULL, \
+             secret_generation = secret_generation + 1, secret_reset_at = ?2, \
+             client_secret = ?1, version = version + 1, updated_at = ?2 WHERE client_id = ?3"
+        };
+        let mut query = sqlx::query(sql)
+            .bind(self.key.seal(client_id, &secret))
+            .bind(now)
+            .bind(client_id);
+        if grace_seconds > 0 {
+            query = query.bind(now + grace_seconds);
         }
-        .bind(self.key.seal(client_id, &secret))
-        .bind(now)
-        .bind(client_id)
-        .execute(&mut *self.tx)
-        .await?;
+        let result = query.execute(&mut *self.tx).await?;
         self.changed_credentials(client_id);
         require_one(result.rows_affected())?;
         Ok(secret)
@@ -1140,6 +1151,7 @@ mod tests {
             client_secret: Secret::new("old".into()),
             previous_secret: None,
             previous_secret_expires_at: None,
+            secret_generation: 0,
             features: vec![],
             whitelist: vec![],
             version: 1,

@@ -13,6 +13,7 @@ use app::auth::CallerAddress;
 use app::domain::params::{check_param_name, printable_name, ParamNameError, MAX_PARAMS};
 use app::domain::signature;
 use app::domain::tokens::{constant_time_eq, is_token};
+use app::domain::usage::SecretSlot;
 use app::domain::whitelist;
 use app::ops::Actor;
 use app::store::properties::PropertyRecord;
@@ -123,13 +124,16 @@ impl FromRequest<AppState> for ApiRequest {
         let params = Params::parse(parts.uri.query(), &body)?;
         let now = state.clock.now();
 
-        let caller = authenticate(state, &parts.headers, parts.uri.path(), &params, now)
+        let caller = Caller { address, now };
+        let (caller, slot) = caller
+            .authenticate(state, &parts.headers, parts.uri.path(), &params)
             .await
             .inspect_err(|error| {
                 if matches!(error, ApiError::InvalidCredentials(_)) {
                     state.api_limits.authentication_failed(address);
                 }
             })?;
+        state.store.record_secret_use(&caller, slot, now, address);
         state.api_limits.check_client(&caller.client_id)?;
         if !whitelist::allows(&caller.whitelist, address) {
             return Err(ApiError::PermissionDenied(format!(
@@ -178,117 +182,145 @@ const NO_CREDENTIALS: &str =
     "no client credentials were supplied: use Basic authentication, client_id and \
      client_secret parameters, or a janrain-signed request";
 const BAD_CREDENTIALS: &str = "the client_id and client_secret do not match an API client";
+const BAD_SIGNATURE: &str = "the signature does not match";
 
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-    params: &Params,
+/// Who is calling, as far as is known before the credentials are checked.
+#[derive(Clone, Copy)]
+struct Caller {
+    address: IpAddr,
     now: i64,
-) -> Result<PropertyRecord, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or(""));
-    match authorization {
-        Some(value) if value.len() >= 6 && value[..6].eq_ignore_ascii_case("basic ") => {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(value[6..].trim())
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .ok_or_else(|| ApiError::InvalidCredentials("the Basic authorization header is not valid base64 of client_id:client_secret".into()))?;
-            let (id, secret) = decoded.split_once(':').ok_or_else(|| {
-                ApiError::InvalidCredentials(
-                    "the Basic authorization header must encode client_id:client_secret".into(),
-                )
-            })?;
-            check_secret(state, id, secret, now).await
-        }
-        Some(value) if value.len() >= 10 && value[..10].eq_ignore_ascii_case("signature ") => {
-            verify_signed(state, headers, value, path, params, now).await
-        }
-        Some(_) => Err(ApiError::InvalidCredentials(
-            "unsupported Authorization scheme: use Basic or Signature".into(),
-        )),
-        None => match (params.get("client_id"), params.get("client_secret")) {
-            (Some(id), Some(secret)) => check_secret(state, id, secret, now).await,
-            _ => Err(ApiError::InvalidCredentials(NO_CREDENTIALS.into())),
-        },
-    }
 }
 
-/// Looks the client up and compares the secret in constant time against the current secret and a
-/// previous secret still in its grace period.
-async fn check_secret(
-    state: &AppState,
-    id: &str,
-    secret: &str,
-    now: i64,
-) -> Result<PropertyRecord, ApiError> {
-    let record = match lookup(state, id).await? {
-        Some(record) => record,
-        None => {
-            // Same work as a real comparison, so timing does not tell which ids exist.
-            let _ = constant_time_eq(secret, "00000000000000000000000000000000");
-            return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS.into()));
+impl Caller {
+    /// The client the credentials name, and which of its secrets they match.
+    async fn authenticate(
+        self,
+        state: &AppState,
+        headers: &HeaderMap,
+        path: &str,
+        params: &Params,
+    ) -> Result<(PropertyRecord, SecretSlot), ApiError> {
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or(""));
+        match authorization {
+            Some(value) if value.len() >= 6 && value[..6].eq_ignore_ascii_case("basic ") => {
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(value[6..].trim())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| ApiError::InvalidCredentials("the Basic authorization header is not valid base64 of client_id:client_secret".into()))?;
+                let (id, secret) = decoded.split_once(':').ok_or_else(|| {
+                    ApiError::InvalidCredentials(
+                        "the Basic authorization header must encode client_id:client_secret".into(),
+                    )
+                })?;
+                self.check_secret(state, id, secret).await
+            }
+            Some(value) if value.len() >= 10 && value[..10].eq_ignore_ascii_case("signature ") => {
+                self.verify_signed(state, headers, value, path, params)
+                    .await
+            }
+            Some(_) => Err(ApiError::InvalidCredentials(
+                "unsupported Authorization scheme: use Basic or Signature".into(),
+            )),
+            None => match (params.get("client_id"), params.get("client_secret")) {
+                (Some(id), Some(secret)) => self.check_secret(state, id, secret).await,
+                _ => Err(ApiError::InvalidCredentials(NO_CREDENTIALS.into())),
+            },
         }
-    };
-    let current = constant_time_eq(secret, record.client_secret.expose());
-    let previous = record
-        .live_previous_secret(now)
-        .map(|old| constant_time_eq(secret, old))
-        .unwrap_or(false);
-    if current | previous {
-        Ok(record)
-    } else {
-        Err(ApiError::InvalidCredentials(BAD_CREDENTIALS.into()))
     }
-}
 
-async fn verify_signed(
-    state: &AppState,
-    headers: &HeaderMap,
-    authorization: &str,
-    path: &str,
-    params: &Params,
-    now: i64,
-) -> Result<PropertyRecord, ApiError> {
-    let (id, presented) = signature::parse_authorization(authorization).ok_or_else(|| {
-        ApiError::InvalidCredentials(
-            "the Signature authorization header must read Signature <client_id>:<signature>".into(),
-        )
-    })?;
-    let date = headers
-        .get(header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
+    /// Looks the client up and compares the secret in constant time against the current secret
+    /// and a previous secret still in its grace period.
+    async fn check_secret(
+        self,
+        state: &AppState,
+        id: &str,
+        secret: &str,
+    ) -> Result<(PropertyRecord, SecretSlot), ApiError> {
+        let record = match lookup(state, id).await? {
+            Some(record) => record,
+            None => {
+                // Same work as a real comparison, so timing does not tell which ids exist.
+                let _ = constant_time_eq(secret, "00000000000000000000000000000000");
+                return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS.into()));
+            }
+        };
+        let current = constant_time_eq(secret, record.client_secret.expose());
+        let previous = record
+            .live_previous_secret(self.now)
+            .map(|old| constant_time_eq(secret, old))
+            .unwrap_or(false);
+        self.matched(state, record, current, previous, BAD_CREDENTIALS)
+    }
+
+    async fn verify_signed(
+        self,
+        state: &AppState,
+        headers: &HeaderMap,
+        authorization: &str,
+        path: &str,
+        params: &Params,
+    ) -> Result<(PropertyRecord, SecretSlot), ApiError> {
+        let (id, presented) = signature::parse_authorization(authorization).ok_or_else(|| {
             ApiError::InvalidCredentials(
-                "a signed request needs a Date header (YYYY-MM-DD HH:MM:SS, UTC)".into(),
+                "the Signature authorization header must read Signature <client_id>:<signature>"
+                    .into(),
             )
         })?;
-    let date_unix = signature::parse_date(date).ok_or_else(|| {
-        ApiError::InvalidCredentials("the Date header must read YYYY-MM-DD HH:MM:SS (UTC)".into())
-    })?;
-    if !signature::date_is_fresh(date_unix, now) {
-        return Err(ApiError::InvalidCredentials(format!(
-            "the Date header is more than {} seconds away from the server clock",
-            signature::MAX_CLOCK_SKEW_SECS
-        )));
+        let date = headers
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::InvalidCredentials(
+                    "a signed request needs a Date header (YYYY-MM-DD HH:MM:SS, UTC)".into(),
+                )
+            })?;
+        let date_unix = signature::parse_date(date).ok_or_else(|| {
+            ApiError::InvalidCredentials(
+                "the Date header must read YYYY-MM-DD HH:MM:SS (UTC)".into(),
+            )
+        })?;
+        if !signature::date_is_fresh(date_unix, self.now) {
+            return Err(ApiError::InvalidCredentials(format!(
+                "the Date header is more than {} seconds away from the server clock",
+                signature::MAX_CLOCK_SKEW_SECS
+            )));
+        }
+        let record = lookup(state, &id)
+            .await?
+            .ok_or_else(|| ApiError::InvalidCredentials(BAD_SIGNATURE.into()))?;
+        let pairs = params.pairs();
+        let current =
+            signature::verify(record.client_secret.expose(), path, date, pairs, &presented);
+        let previous = record
+            .live_previous_secret(self.now)
+            .map(|old| signature::verify(old, path, date, pairs, &presented))
+            .unwrap_or(false);
+        self.matched(state, record, current, previous, BAD_SIGNATURE)
     }
-    let record = lookup(state, &id)
-        .await?
-        .ok_or_else(|| ApiError::InvalidCredentials("the signature does not match".into()))?;
-    let pairs = params.pairs();
-    let current = signature::verify(record.client_secret.expose(), path, date, pairs, &presented);
-    let previous = record
-        .live_previous_secret(now)
-        .map(|old| signature::verify(old, path, date, pairs, &presented))
-        .unwrap_or(false);
-    if current | previous {
-        Ok(record)
-    } else {
-        Err(ApiError::InvalidCredentials(
-            "the signature does not match".into(),
-        ))
+
+    /// Which secret matched; when neither did, the failure is counted against the client (shown
+    /// on its property page) and refused with `refusal`.
+    fn matched(
+        self,
+        state: &AppState,
+        record: PropertyRecord,
+        current: bool,
+        previous: bool,
+        refusal: &str,
+    ) -> Result<(PropertyRecord, SecretSlot), ApiError> {
+        match (current, previous) {
+            (true, _) => Ok((record, SecretSlot::Current)),
+            (false, true) => Ok((record, SecretSlot::Previous)),
+            (false, false) => {
+                state
+                    .store
+                    .record_failed_authentication(&record.client_id, self.now, self.address);
+                Err(ApiError::InvalidCredentials(refusal.into()))
+            }
+        }
     }
 }
 
