@@ -18,6 +18,8 @@ build_release
 say "Bundle size: the landing page (Manage Properties) within its 300 KB gzip budget"
 node scripts/bundle-size.mjs --check
 
+"$ROOT/scripts/drills.sh" short
+
 say "Playwright tests in Chromium"
 cd "$ROOT/end2end"
 npx playwright test
