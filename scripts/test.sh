@@ -20,6 +20,9 @@ node scripts/bundle-size.mjs --check
 
 "$ROOT/scripts/drills.sh" short
 
+say "Fuzzing the API with schemathesis against server/openapi.json (short)"
+"$ROOT/scripts/fuzz-api.sh"
+
 say "Playwright tests in Chromium"
 cd "$ROOT/end2end"
 npx playwright test

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
@@ -85,6 +86,19 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: Option<u32>,
 
+    /// Folder for scheduled backups: a checked copy of the live database every --backup-every,
+    /// named by its UTC time (gatehouse-20261130T210000Z.db). Unset: no scheduled backups.
+    #[arg(long, env = "GATEHOUSE_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// How often scheduled backups run: 24h, 6h, 30m, 7d, ...
+    #[arg(long, env = "GATEHOUSE_BACKUP_EVERY", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub backup_every: Duration,
+
+    /// How many scheduled backups to keep; older ones are deleted.
+    #[arg(long, env = "GATEHOUSE_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -102,6 +116,14 @@ pub enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent copy of the database to PATH (a new file) while the server may be running
+    /// and writing, check it, and print its size and property count. The master key is not in it:
+    /// back the key up apart.
+    Backup { path: PathBuf },
+    /// Replace the database with the backup at PATH: refused while a server runs on the database;
+    /// the backup's integrity and schema version are checked first; the replaced file is kept
+    /// beside it (<database>.replaced-<time>).
+    Restore { path: PathBuf },
     /// Re-seal every client secret under a new master key, in one transaction. The new key file is
     /// created (0600) if it does not exist. Then start the server with --master-key-file PATH.
     RotateMasterKey {

@@ -2,6 +2,7 @@
 //! assembled into one axum router by [`router`]. `main.rs` only parses flags and starts it.
 
 pub mod audit;
+pub mod backup;
 pub mod bootstrap;
 pub mod caller;
 pub mod capture;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(capture::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

@@ -64,6 +64,13 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn run(cli: Cli) -> Result<(), BoxError> {
+    // A restore replaces the database file: it must not open (and so create or migrate) it first.
+    if let Some(Command::Restore { path }) = &cli.command {
+        return restore(&cli.database, path).await;
+    }
+    if matches!(cli.command, Some(Command::Backup { .. })) && !cli.database.exists() {
+        return Err(format!("there is no database at {}", cli.database.display()).into());
+    }
     let config = StoreConfig {
         key: match &cli.master_key_file {
             Some(path) => KeySource::File(path.clone()),
@@ -93,6 +100,23 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             store.close().await;
             result.map(|_| ())
         }
+        Some(Command::Backup { path }) => {
+            let result = store.backup_to(&path).await;
+            store.close().await;
+            let report = result?;
+            println!(
+                "Gatehouse: backup written to {} ({} bytes, {} properties, schema version {}); \
+                 integrity check ok.\nThe secrets in it are sealed: keep the master key ({}) \
+                 backed up apart from it.",
+                report.path.display(),
+                report.bytes,
+                report.properties,
+                report.schema_version,
+                store.key_file().display()
+            );
+            Ok(())
+        }
+        Some(Command::Restore { .. }) => unreachable!("handled before the database is opened"),
         Some(Command::RotateMasterKey { new_key_file }) => {
             let result = rotate_master_key(&store, &new_key_file).await;
             store.close().await;
@@ -104,6 +128,30 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             result
         }
     }
+}
+
+/// `gatehouse restore PATH`: replaces the database with a checked backup.
+async fn restore(database: &std::path::Path, backup: &std::path::Path) -> Result<(), BoxError> {
+    let suffix = server::backup::file_name(Clock::System.now())
+        .trim_start_matches("gatehouse-")
+        .trim_end_matches(".db")
+        .to_string();
+    let report = app::store::backup::restore(database, backup, &suffix).await?;
+    println!(
+        "Gatehouse: {} restored from {} ({} properties, schema version {}).",
+        database.display(),
+        backup.display(),
+        report.restored.properties,
+        report.restored.schema_version
+    );
+    if let Some(kept) = report.replaced_kept_at {
+        println!("The replaced database is kept at {}.", kept.display());
+    }
+    println!(
+        "Start the server with the master key the backup's secrets were sealed with (the key \
+         in use when the backup was taken)."
+    );
+    Ok(())
 }
 
 /// Prints fresh credentials once: one JSON object for scripts, else a banner for people.
@@ -204,6 +252,8 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         .site_pkg_dir("pkg")
         .site_addr(cli.listen)
         .build();
+    // One server per database; a restore waits for it to stop.
+    let _lock = app::store::backup::lock_database(&cli.database)?;
     let mut state = AppState::new(leptos_options, store.clone(), Clock::System);
     state.trusted_proxies = TrustedProxies::new(cli.trusted_proxies.clone());
     state.cookies = CookiePolicy {
@@ -211,6 +261,25 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
     };
     state.api_limits = ApiLimits::new(cli.api_rate_limit);
     server::usage::spawn_flusher(store.clone(), Clock::System);
+    if let Some(dir) = cli.backup_dir.clone() {
+        let schedule = server::backup::Schedule {
+            dir,
+            every: cli.backup_every,
+            keep: cli.backup_keep as usize,
+        };
+        tracing::info!(
+            folder = %schedule.dir.display(),
+            every = %humantime::format_duration(schedule.every),
+            keep = schedule.keep,
+            "scheduled backups on"
+        );
+        server::backup::spawn(
+            store.clone(),
+            Clock::System,
+            schedule,
+            state.backups.clone(),
+        );
+    }
     if let Some(days) = cli.audit_retention_days {
         server::audit::spawn_retention(store.clone(), Clock::System, days);
     }

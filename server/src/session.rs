@@ -25,9 +25,13 @@ fn is_public(path: &str) -> bool {
         || path == "/favicon.svg"
 }
 
-/// The Capture API and the health check: no console session involved.
+/// The Capture API, its OpenAPI document and the health checks: no console session involved.
 fn is_outside_console(path: &str) -> bool {
-    path == "/healthz" || path.starts_with("/clients") || path.starts_with("/settings")
+    path == "/healthz"
+        || path == "/readyz"
+        || path == "/openapi.json"
+        || path.starts_with("/clients")
+        || path.starts_with("/settings")
 }
 
 /// Sessions are touched at most this often, so browsing is not a write per request.

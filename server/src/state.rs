@@ -9,6 +9,7 @@ use axum::extract::FromRef;
 use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 
+use crate::backup::BackupStatus;
 use crate::capture::limits::ApiLimits;
 
 #[derive(Clone, Debug, FromRef)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub sign_in_throttle: SignInThrottle,
     pub cookies: CookiePolicy,
     pub api_limits: ApiLimits,
+    /// The last scheduled backup, for `/readyz`.
+    pub backups: BackupStatus,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             sign_in_throttle: SignInThrottle::default(),
             cookies: CookiePolicy::default(),
             api_limits: ApiLimits::default(),
+            backups: BackupStatus::default(),
         }
     }
 }

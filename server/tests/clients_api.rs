@@ -910,3 +910,21 @@ async fn parallel_writes_leave_a_consistent_state() {
     assert_eq!(record.features.len(), 1);
     assert!(record.previous_secret.is_none());
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let document: Value = response.json().await.unwrap();
+    assert!(
+        document["paths"]["/clients/reset_secret"].is_object(),
+        "{document}"
+    );
+}

@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub mod audit;
+pub mod backup;
 pub mod properties;
 pub mod sealed;
 pub mod settings;
@@ -41,6 +42,9 @@ pub enum StoreError {
     Key(#[from] sealed::KeyError),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A backup or restore refused, with the reason (names the file).
+    #[error("{0}")]
+    Backup(String),
     #[error("could not create the database file or its folder {path}: {source}")]
     CreateDir {
         path: String,
@@ -227,6 +231,23 @@ impl Store {
         sqlx::query_scalar::<_, i64>("SELECT 1")
             .fetch_one(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Whether every migration this binary knows has been applied.
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(applied == MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0))
+    }
+
+    /// Proves the database takes writes: takes the write lock (in turn, behind queued writers)
+    /// and rolls back.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        self.begin_write().await?.rollback().await?;
         Ok(())
     }
 

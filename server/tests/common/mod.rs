@@ -253,10 +253,14 @@ pub const PASSWORD: &str = "test password 123";
 /// Creates an account and a session for it; returns the Cookie header value.
 async fn signed_in(store: &Store, username: &str, role: Role, now: i64) -> String {
     use app::auth::session::{new_session_token, token_hash, SESSION_COOKIE};
-    let user = store
-        .create_user(username, &hash_password(PASSWORD), role, now)
-        .await
-        .unwrap();
+    // A store copied from another test server (a restored backup) has the accounts already.
+    let user = match store.user(username).await.unwrap() {
+        Some(user) => user,
+        None => store
+            .create_user(username, &hash_password(PASSWORD), role, now)
+            .await
+            .unwrap(),
+    };
     let token = new_session_token();
     store
         .create_session(&token_hash(&token), user.id, now, now + 3600 * 12)
