@@ -76,13 +76,30 @@ pub async fn reset_owner_secret(
     }
 }
 
-/// The terminal banner for new owner credentials.
-pub fn owner_banner(credentials: &OwnerCredentials, headline: &str) -> String {
+/// How a person reaches a server listening on `address`: an unspecified address (0.0.0.0, [::])
+/// is reached on loopback from the same machine.
+pub fn base_url(address: std::net::SocketAddr) -> String {
+    let reachable = if address.ip().is_unspecified() {
+        match address {
+            std::net::SocketAddr::V4(_) => std::net::IpAddr::from([127, 0, 0, 1]),
+            std::net::SocketAddr::V6(_) => std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        address.ip()
+    };
+    format!(
+        "http://{}",
+        std::net::SocketAddr::new(reachable, address.port())
+    )
+}
+
+/// The terminal banner for new owner credentials; `base` is where the server answers.
+pub fn owner_banner(credentials: &OwnerCredentials, headline: &str, base: &str) -> String {
     let rule = "-".repeat(72);
     format!(
         "{rule}\n{headline}\nKeep these safe: they are shown only this once.\n\n  \
          property:      {}\n  client_id:     {}\n  client_secret: {}\n\n\
-         Try it: curl -u {}:{} http://<address>/clients/list\n{rule}",
+         Try it: curl -u {}:{} {base}/clients/list\n{rule}",
         credentials.name,
         credentials.client_id,
         credentials.client_secret,
@@ -125,4 +142,16 @@ pub fn key_banner(path: &std::path::Path) -> String {
          and with it and a database backup anyone can read them.\n{rule}",
         path.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_base_url_is_one_a_person_can_open() {
+        let url = |a: &str| super::base_url(a.parse().unwrap());
+        assert_eq!(url("127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(url("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(url("[::]:3000"), "http://[::1]:3000");
+        assert_eq!(url("10.0.0.5:3000"), "http://10.0.0.5:3000");
+    }
 }

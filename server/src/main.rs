@@ -86,7 +86,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Some(Command::Owner(OwnerCommand::ResetSecret { json })) => {
             let credentials = bootstrap::reset_owner_secret(&store, &operator()).await?;
             store.close().await;
-            print_credentials(&credentials, json, bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works."))?;
+            print_credentials(&credentials, json, bootstrap::owner_banner(&credentials, "Gatehouse: the owner API client has a new secret. The old one no longer works.", &bootstrap::base_url(cli.listen)))?;
             Ok(())
         }
         Some(Command::Audit(AuditCommand::Export { since })) => {
@@ -283,6 +283,12 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
     if let Some(days) = cli.audit_retention_days {
         server::audit::spawn_retention(store.clone(), Clock::System, days);
     }
+    // Bound first, so the banners name the address the server really answers on.
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+    let local = listener.local_addr()?;
+    let base = bootstrap::base_url(local);
     if let Some(key_file) = store.created_key_file() {
         println!("{}", bootstrap::key_banner(key_file));
     }
@@ -291,7 +297,8 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
             "{}",
             bootstrap::owner_banner(
                 &credentials,
-                "Gatehouse created the owner API client for this database."
+                "Gatehouse created the owner API client for this database.",
+                &base
             )
         );
     }
@@ -300,16 +307,12 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
             "{}",
             bootstrap::account_banner(
                 &credentials,
-                "Gatehouse created the console account for signing in."
+                &format!("Gatehouse created the console account for signing in at {base}/sign-in")
             )
         );
     }
-    let listener = tokio::net::TcpListener::bind(cli.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
-    let local = listener.local_addr()?;
     tracing::info!(address = %local, database = %cli.database.display(), "Gatehouse is listening");
-    println!("Gatehouse is running at http://{local}/  (Ctrl+C to stop)");
+    println!("Gatehouse is running at {base}/  (console: {base}/sign-in; Ctrl+C to stop)");
     serve_until_stopped(listener, state, Duration::from_secs(cli.shutdown_timeout)).await?;
     store.close().await;
     tracing::info!("Gatehouse stopped");

@@ -2,15 +2,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::store::{KeySource, Store};
-use common::{Options, TestServer};
+use common::{spawn_server, stop_server, Options, TestServer};
 use serde_json::Value;
 use server::capture::limits::RateLimit;
 
@@ -69,7 +68,10 @@ async fn a_backup_during_a_write_storm_holds_every_write_acknowledged_before_it(
         "{} before, {after} after",
         before.len()
     );
-    assert!(report.properties as usize > before.len(), "the owner and every acknowledged client");
+    assert!(
+        report.properties as usize > before.len(),
+        "the owner and every acknowledged client"
+    );
 
     let bytes = std::fs::read(&backup).unwrap();
     for (_, secret) in &before {
@@ -96,42 +98,6 @@ fn server_command(database: &Path) -> Command {
     command
 }
 
-/// Starts `server serve` with `args`; returns the process and its base address.
-fn serve(database: &Path, args: &[&str]) -> (Child, String) {
-    let mut child = server_command(database)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server stopped before it listened")
-            .unwrap();
-        if let Some(rest) = line.split("running at ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
-}
-
-fn stop(child: &mut Child) {
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
 async fn readyz(base: &str) -> (u16, Value) {
     let response = reqwest::get(format!("{base}/readyz")).await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
@@ -141,7 +107,7 @@ async fn readyz(base: &str) -> (u16, Value) {
 async fn backup_and_restore_from_the_command_line_refuse_what_would_lose_data() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("gatehouse.db");
-    let (mut child, base) = serve(&database, &[]);
+    let (mut child, base) = spawn_server(&database, &[]);
     let (status, ready) = readyz(&base).await;
     assert_eq!(status, 200, "{ready}");
     assert_eq!(ready["migrations"], "ok");
@@ -186,7 +152,7 @@ async fn backup_and_restore_from_the_command_line_refuse_what_would_lose_data() 
     assert!(!second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("stop it first"));
 
-    stop(&mut child);
+    stop_server(&mut child);
     let restored = server_command(&database)
         .arg("restore")
         .arg(&backup)
@@ -202,9 +168,9 @@ async fn backup_and_restore_from_the_command_line_refuse_what_would_lose_data() 
         printed.contains("The replaced database is kept at"),
         "{printed}"
     );
-    let (mut child, base) = serve(&database, &[]);
+    let (mut child, base) = spawn_server(&database, &[]);
     assert_eq!(readyz(&base).await.0, 200);
-    stop(&mut child);
+    stop_server(&mut child);
 }
 
 #[tokio::test]
@@ -213,7 +179,7 @@ async fn scheduled_backups_are_taken_pruned_and_reported_on_readyz() {
     let database = dir.path().join("gatehouse.db");
     let backups = dir.path().join("backups");
     let folder = backups.to_str().unwrap();
-    let (mut child, base) = serve(
+    let (mut child, base) = spawn_server(
         &database,
         &[
             "--backup-dir",
@@ -226,7 +192,7 @@ async fn scheduled_backups_are_taken_pruned_and_reported_on_readyz() {
     );
     tokio::time::sleep(Duration::from_millis(4500)).await;
     let (status, ready) = readyz(&base).await;
-    stop(&mut child);
+    stop_server(&mut child);
     assert_eq!(status, 200, "{ready}");
     assert!(
         ready["backup"].as_str().unwrap().starts_with("ok: "),
@@ -245,7 +211,7 @@ async fn scheduled_backups_are_taken_pruned_and_reported_on_readyz() {
     let blocker = dir.path().join("a-file");
     std::fs::write(&blocker, b"x").unwrap();
     let bad = blocker.join("backups");
-    let (mut child, base) = serve(
+    let (mut child, base) = spawn_server(
         &database,
         &[
             "--backup-dir",
@@ -256,7 +222,7 @@ async fn scheduled_backups_are_taken_pruned_and_reported_on_readyz() {
     );
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let (status, ready) = readyz(&base).await;
-    stop(&mut child);
+    stop_server(&mut child);
     assert_eq!(status, 503, "{ready}");
     assert!(
         ready["backup"].as_str().unwrap().starts_with("failed at "),

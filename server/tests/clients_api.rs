@@ -14,23 +14,7 @@ async fn signed(
     params: &[(&str, &str)],
     date: &str,
 ) -> Value {
-    let pairs: Vec<(String, String)> = params
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let sig = signature::sign(secret, path, date, &pairs);
-    server
-        .http
-        .post(server.url(path))
-        .header("Date", date)
-        .header("Authorization", signature::authorization_header(id, &sig))
-        .form(params)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    server.call_signed(id, secret, path, params, date).await
 }
 
 #[tokio::test]

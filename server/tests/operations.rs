@@ -924,3 +924,51 @@ async fn the_command_line_is_audited_and_exports_the_log() {
     assert!(!export.contains(account["password"].as_str().unwrap()));
     assert!(run(&["audit", "export", "--since", "2999-01-01"]).is_empty());
 }
+
+/// The first start prints the credentials with the address the server really answers on.
+#[tokio::test]
+async fn the_first_start_banner_names_the_address_it_answers_on() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--database")
+        .arg(dir.path().join("gatehouse.db"))
+        .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("running at") {
+            break;
+        }
+    }
+    let rest = std::thread::spawn(move || lines.map(|l| l.unwrap_or_default()).collect::<Vec<_>>());
+    common::stop_server(&mut child);
+    let rest = rest.join().unwrap();
+    let base = printed
+        .split("running at ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("{base}/clients/list")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("signing in at {base}/sign-in")),
+        "{printed}"
+    );
+    assert!(!printed.contains("<address>"), "{printed}");
+    assert!(rest.is_empty(), "nothing more on standard output: {rest:?}");
+}

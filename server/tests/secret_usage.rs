@@ -4,13 +4,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use app::domain::signature;
 use app::store::properties::NewProperty;
 use app::store::Store;
-use common::{TestServer, START};
+use common::{spawn_server, stop_server, TestServer, START};
 use serde_json::Value;
 
 async fn details(server: &TestServer, id: &str) -> Value {
@@ -37,18 +34,9 @@ async fn call_with_fields(server: &TestServer, id: &str, secret: &str) -> Value 
 
 async fn call_signed(server: &TestServer, id: &str, secret: &str) -> Value {
     let date = signature::format_date(server.clock.now());
-    let sig = signature::sign(secret, "/settings/items", &date, &[]);
     server
-        .http
-        .post(server.url("/settings/items"))
-        .header("Date", &date)
-        .header("Authorization", signature::authorization_header(id, &sig))
-        .send()
+        .call_signed(id, secret, "/settings/items", &[], &date)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -164,22 +152,6 @@ async fn each_secret_records_its_own_last_use_and_failures_are_counted() {
     assert!(START < used_at);
 }
 
-/// Waits for the server's "running at" line and returns its base address.
-fn base_address(stdout: impl std::io::Read) -> String {
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("running at ").nth(1) {
-            return rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    }
-    panic!("the server stopped before it listened");
-}
-
 /// A real server process, stopped with SIGTERM within the flush interval: the shutdown writes what
 /// it had collected, and a new start shows it.
 #[tokio::test]
@@ -200,15 +172,7 @@ async fn last_uses_survive_a_stop_and_a_start() {
         .unwrap();
     store.close().await;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("--database")
-        .arg(&database)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = base_address(child.stdout.take().unwrap());
+    let (mut child, base) = spawn_server(&database, &[]);
     let http = reqwest::Client::new();
     let answer: Value = http
         .post(format!("{base}/settings/items"))
@@ -231,12 +195,7 @@ async fn last_uses_survive_a_stop_and_a_start() {
         .unwrap();
     assert_eq!(wrong["code"], 402);
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    assert!(child.wait().unwrap().success());
+    stop_server(&mut child);
 
     let store = Store::open(&database).await.unwrap();
     let now = app::clock::Clock::System.now();

@@ -200,6 +200,32 @@ impl TestServer {
             .unwrap()
     }
 
+    /// POSTs form fields as a janrain-signed request by (id, secret) with this `Date`.
+    pub async fn call_signed(
+        &self,
+        id: &str,
+        secret: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        date: &str,
+    ) -> Value {
+        let pairs: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let sig = app::domain::signature::sign(secret, path, date, &pairs);
+        let request = self
+            .http
+            .post(self.url(path))
+            .header("Date", date)
+            .header(
+                "Authorization",
+                app::domain::signature::authorization_header(id, &sig),
+            )
+            .form(params);
+        answer(request).await
+    }
+
     /// POSTs form fields without credentials; the JSON answer.
     pub async fn post_form<F: serde::Serialize + ?Sized>(&self, path: &str, form: &F) -> Value {
         answer(self.http.post(self.url(path)).form(form)).await
@@ -286,4 +312,47 @@ pub fn assert_error(body: &Value, code: u64, error: &str, argument: Option<&str>
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
         "{body}"
     );
+}
+
+/// Starts the server binary on `database` with `args` on a free loopback port; returns the process
+/// and its base address, read from its "running at" line.
+pub fn spawn_server(database: &std::path::Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--database")
+        .arg(database)
+        .args(["--log-level", "error", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before it listened")
+            .unwrap();
+        if let Some(rest) = line.split("running at ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    // Keep reading, so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base)
+}
+
+/// Stops a spawned server with SIGTERM, as a service manager does, and expects a clean exit.
+pub fn stop_server(child: &mut std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
 }
