@@ -84,4 +84,19 @@ ensure_build_tools() {
 build_release() {
   say "Building Gatehouse (release)"
   (cd "$ROOT" && cargo leptos build --release --split --precompress)
+  touch "$RELEASE_STAMP"
+}
+
+# Written after every successful release build; a source file newer than it means "build again".
+RELEASE_STAMP="$ROOT/target/.release-built"
+
+# Builds only when a source, style, public file or the manifests changed since the last release
+# build (or it never ran), so a restart with nothing changed takes seconds.
+build_release_if_changed() {
+  if [[ -x "$ROOT/target/release/server" && -d "$ROOT/target/site/pkg" && -f "$RELEASE_STAMP" ]] &&
+    [[ -z "$(cd "$ROOT" && find app server frontend style public Cargo.toml Cargo.lock -newer "$RELEASE_STAMP" -type f -print -quit 2>/dev/null)" ]]; then
+    say "Release build is up to date (nothing changed since the last build)"
+    return
+  fi
+  build_release
 }

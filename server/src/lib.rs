@@ -8,6 +8,7 @@ pub mod caller;
 pub mod capture;
 pub mod config;
 pub mod health;
+pub mod request_id;
 pub mod session;
 pub mod state;
 pub mod usage;
@@ -55,7 +56,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             caller::record_caller,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 

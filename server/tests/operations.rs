@@ -972,3 +972,105 @@ async fn the_first_start_banner_names_the_address_it_answers_on() {
     assert!(!printed.contains("<address>"), "{printed}");
     assert!(rest.is_empty(), "nothing more on standard output: {rest:?}");
 }
+
+/// One id per request: the `x-request-id` header, a Capture error's `request_id`, the audit entry of
+/// a change (from either door) and the request's log lines all carry the same one.
+#[tokio::test]
+async fn a_request_id_ties_the_answer_the_audit_entry_and_the_log_together() {
+    let server = TestServer::start().await;
+    let (id, _) = server.add_client("Tied", "[]").await;
+
+    let response = server
+        .http
+        .post(server.url("/clients/set_features"))
+        .basic_auth(&server.owner.client_id, Some(&server.owner.client_secret))
+        .form(&[("for_client_id", id.as_str()), ("features", "[\"ninja\"]")])
+        .send()
+        .await
+        .unwrap();
+    let header = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], header.as_str(), "{body}");
+
+    let response = server
+        .http
+        .post(server.url("/clients/set_features"))
+        .basic_auth(&server.owner.client_id, Some(&server.owner.client_secret))
+        .form(&[
+            ("for_client_id", id.as_str()),
+            ("features", "[\"direct_access\"]"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let header = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(entries(&server).await.last().unwrap().request_id, header);
+
+    let response = server
+        .http
+        .post(server.url("/api/properties/expire-previous-secret"))
+        .header("Cookie", &server.admin_cookie)
+        .form(&[("client_id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let header = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(entries(&server).await.last().unwrap().request_id, header);
+
+    // The log: a real process, an error answer, its id in the log line.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--database")
+        .arg(dir.path().join("gatehouse.db"))
+        .args(["--listen", "127.0.0.1:0", "--log-level", "info"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let base = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| {
+            l.split("running at ").nth(1).map(|r| {
+                r.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+        })
+        .unwrap();
+    std::thread::spawn(move || lines.for_each(drop));
+    let refused: Value = reqwest::Client::new()
+        .post(format!("{base}/clients/list?client_secret=not-in-the-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    common::stop_server(&mut child);
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    let request_id = refused["request_id"].as_str().unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("API request refused"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains(request_id), "{line}");
+    assert!(
+        !log.contains("not-in-the-log"),
+        "the query string is never logged: {log}"
+    );
+}

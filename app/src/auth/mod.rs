@@ -33,6 +33,24 @@ impl Principal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallerAddress(pub std::net::IpAddr);
 
+/// The id of a request: in its log lines, its audit entries and a Capture error's `request_id`. The
+/// server puts it in every request's extensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The current request's id, or a fresh one when the server recorded none.
+#[cfg(feature = "ssr")]
+pub fn request_id() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
+        .map(|id| id.0)
+        .unwrap_or_else(|| {
+            crate::domain::tokens::request_id_from_random(|buf| {
+                rand::RngCore::fill_bytes(&mut rand::rng(), buf)
+            })
+        })
+}
+
 /// The caller's address of the current request (unspecified if the server recorded none).
 #[cfg(feature = "ssr")]
 pub fn caller_address() -> std::net::IpAddr {
@@ -69,9 +87,7 @@ pub fn console_actor() -> Result<crate::ops::Actor, crate::error::ConsoleError> 
         },
         door: Door::Console,
         source: caller_address().to_string(),
-        request_id: crate::domain::tokens::request_id_from_random(|buf| {
-            rand::RngCore::fill_bytes(&mut rand::rng(), buf)
-        }),
+        request_id: request_id(),
         now: context::now(),
     })
 }

@@ -130,7 +130,7 @@ pub fn new_request_id() -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let request_id = new_request_id();
+        let request_id = crate::request_id::current().unwrap_or_else(new_request_id);
         match &self {
             ApiError::Unexpected(detail) => {
                 tracing::error!(request_id, code = self.code(), detail, "API request failed")

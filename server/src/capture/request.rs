@@ -145,7 +145,7 @@ impl FromRequest<AppState> for ApiRequest {
             address,
             params,
             now,
-            request_id: super::error::new_request_id(),
+            request_id: crate::request_id::current().unwrap_or_else(super::error::new_request_id),
         })
     }
 }
