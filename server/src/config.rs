@@ -1,5 +1,7 @@
-//! Command line and environment configuration. Every flag has a `GATEHOUSE_*` twin so the same
-//! binary runs from a terminal, a service manager or a container.
+//! Command line, environment and configuration file. Every flag has a `GATEHOUSE_*` twin and a key
+//! of the same name in the optional TOML file (`--config` / `GATEHOUSE_CONFIG`), so the same binary
+//! runs from a terminal, a service manager or a container. Precedence: flag > environment > file >
+//! default; `server config check` prints each effective setting and where it came from.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,6 +21,12 @@ use crate::capture::limits::RateLimit;
     about = "Gatehouse: a self-hosted console and Capture-compatible API for managing properties (API clients)."
 )]
 pub struct Cli {
+    /// An optional TOML file with the same keys as these flags (`listen = "0.0.0.0:3000"`,
+    /// `trusted-proxies = ["10.0.0.0/8"]`, `secure-cookies = true`, ...). Flags and environment
+    /// variables win over it.
+    #[arg(long, env = "GATEHOUSE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
     /// Address and port to listen on. Use 0.0.0.0:3000 to accept connections from other machines.
     #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
@@ -124,12 +132,22 @@ pub enum Command {
     /// the backup's integrity and schema version are checked first; the replaced file is kept
     /// beside it (<database>.replaced-<time>).
     Restore { path: PathBuf },
+    /// Check the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Re-seal every client secret under a new master key, in one transaction. The new key file is
     /// created (0600) if it does not exist. Then start the server with --master-key-file PATH.
     RotateMasterKey {
         #[arg(long)]
         new_key_file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every effective setting and where it came from (flag, environment, file, default);
+    /// exits non-zero on an unknown key or a bad value, naming it.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +193,165 @@ pub enum OwnerCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// One effective setting, for `config check`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    /// "flag", "environment", "file PATH" or "default".
+    pub source: String,
+}
+
+/// Reads the command line, the environment and the configuration file it names, in that order of
+/// precedence. Errors name the file and the key, or the flag.
+pub fn load_from<I, T>(args: I) -> Result<(Cli, Vec<Setting>), clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let mut command = Cli::command();
+    let file = config_file_path(&args);
+    let mut from_file: Vec<String> = Vec::new();
+    if let Some(path) = &file {
+        for (key, value) in read_config_file(path, &command)? {
+            // A file value is the default that the environment and the flags override.
+            let value: &'static str = Box::leak(value.into_boxed_str());
+            command = command.mut_arg(key.as_str(), |arg| arg.default_value(value));
+            from_file.push(key);
+        }
+    }
+    // mut_arg moves an argument to the end: list the settings in the flags' own order.
+    let order: Vec<String> = Cli::command()
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .collect();
+    let matches = command.clone().try_get_matches_from(&args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let settings = command
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_long().is_some() && !matches!(arg.get_id().as_str(), "help" | "version")
+        })
+        .map(|arg| {
+            let id = arg.get_id().as_str();
+            let value = matches
+                .get_raw(id)
+                .map(|values| {
+                    values
+                        .map(|v| v.to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            let source = match matches.value_source(id) {
+                Some(clap::parser::ValueSource::CommandLine) => "flag".to_string(),
+                Some(clap::parser::ValueSource::EnvVariable) => "environment".to_string(),
+                _ if from_file.iter().any(|k| k == id) => format!(
+                    "file {}",
+                    file.as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                _ => "default".to_string(),
+            };
+            Setting {
+                key: arg.get_long().unwrap_or(id).to_string(),
+                value,
+                source,
+            }
+        })
+        .collect::<Vec<Setting>>();
+    let mut settings = settings;
+    settings.sort_by_key(|setting| {
+        order
+            .iter()
+            .position(|id| id.replace('_', "-") == setting.key)
+            .unwrap_or(usize::MAX)
+    });
+    Ok((cli, settings))
+}
+
+/// `--config PATH` (or `--config=PATH`) on the command line, else `GATEHOUSE_CONFIG`.
+fn config_file_path(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    let mut words = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    while let Some(word) = words.next() {
+        if word == "--config" {
+            return words.next().map(PathBuf::from);
+        }
+        if let Some(path) = word.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from)
+}
+
+/// The file's values by argument id, as flag values; an unknown key or a value of the wrong shape is an
+/// error naming the file and the key.
+fn read_config_file(
+    path: &std::path::Path,
+    command: &clap::Command,
+) -> Result<Vec<(String, String)>, clap::Error> {
+    let fail = |message: String| {
+        clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n"))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(format!(
+            "cannot read the configuration file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| fail(format!("{} is not valid TOML: {e}", path.display())))?;
+    // (key in the file = the flag's long name, the argument's id)
+    let known: Vec<(&str, &str)> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_long().map(|long| (long, arg.get_id().as_str())))
+        .filter(|(long, _)| !matches!(*long, "help" | "version" | "config"))
+        .collect();
+    let mut values = Vec::new();
+    for (key, value) in table {
+        let Some((_, id)) = known.iter().find(|(long, _)| *long == key) else {
+            let names: Vec<&str> = known.iter().map(|(long, _)| *long).collect();
+            return Err(fail(format!(
+                "{}: unknown key {key:?}; the keys are the flags' names: {}",
+                path.display(),
+                names.join(", ")
+            )));
+        };
+        let id = id.to_string();
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::String(s) => Ok(s),
+                    other => Err(fail(format!(
+                        "{}: {key} must be a list of strings, not {other}",
+                        path.display()
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .join(","),
+            other => {
+                return Err(fail(format!(
+                    "{}: {key} must be a string, a number, true/false or a list, not {other}",
+                    path.display()
+                )))
+            }
+        };
+        values.push((id, text));
+    }
+    Ok(values)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -6,14 +6,15 @@ use std::time::Duration;
 use app::clock::Clock;
 use app::ops::Actor;
 use app::store::{KeySource, Store, StoreConfig};
-use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
 use app::auth::session::CookiePolicy;
 use server::bootstrap;
 use server::capture::limits::ApiLimits;
-use server::config::{AuditCommand, Cli, Command, LogFormat, OwnerCommand, UserCommand};
+use server::config::{
+    AuditCommand, Cli, Command, ConfigCommand, LogFormat, OwnerCommand, Setting, UserCommand,
+};
 use server::{AppState, TrustedProxies};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -22,7 +23,14 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (cli, settings) = match server::config::load_from(std::env::args_os()) {
+        Ok(loaded) => loaded,
+        Err(error) => error.exit(),
+    };
+    if let Some(Command::Config(ConfigCommand::Check)) = &cli.command {
+        print_settings(&settings);
+        return ExitCode::SUCCESS;
+    }
     init_logging(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -41,6 +49,19 @@ fn main() -> ExitCode {
             eprintln!("gatehouse: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `config check`: every effective setting, and where it came from.
+fn print_settings(settings: &[Setting]) {
+    let width = settings.iter().map(|s| s.key.len()).max().unwrap_or(0);
+    for setting in settings {
+        let value = if setting.value.is_empty() {
+            "(unset)"
+        } else {
+            &setting.value
+        };
+        println!("{:<width$}  {value}  [{}]", setting.key, setting.source);
     }
 }
 
@@ -116,7 +137,9 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             );
             Ok(())
         }
-        Some(Command::Restore { .. }) => unreachable!("handled before the database is opened"),
+        Some(Command::Restore { .. }) | Some(Command::Config(_)) => {
+            unreachable!("handled before the database is opened")
+        }
         Some(Command::RotateMasterKey { new_key_file }) => {
             let result = rotate_master_key(&store, &new_key_file).await;
             store.close().await;
