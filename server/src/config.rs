@@ -107,6 +107,11 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
 
+    /// Serve Prometheus metrics at /metrics (requests, latency, Capture errors, failed
+    /// authentications, sign-ins, properties, database connections, last backup).
+    #[arg(long, env = "GATEHOUSE_METRICS")]
+    pub metrics: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod capture;
 pub mod config;
 pub mod health;
+pub mod metrics;
 pub mod request_id;
 pub mod session;
 pub mod state;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::scrape))
         .merge(capture::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -56,6 +58,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             caller::record_caller,
         ))
+        .layer(middleware::from_fn(metrics::record_request))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state)

@@ -283,6 +283,9 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         secure: cli.secure_cookies,
     };
     state.api_limits = ApiLimits::new(cli.api_rate_limit);
+    if cli.metrics {
+        state.metrics = server::metrics::install();
+    }
     server::usage::spawn_flusher(store.clone(), Clock::System);
     if let Some(dir) = cli.backup_dir.clone() {
         let schedule = server::backup::Schedule {

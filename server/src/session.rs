@@ -29,6 +29,7 @@ fn is_public(path: &str) -> bool {
 fn is_outside_console(path: &str) -> bool {
     path == "/healthz"
         || path == "/readyz"
+        || path == "/metrics"
         || path == "/openapi.json"
         || path.starts_with("/clients")
         || path.starts_with("/settings")

@@ -23,6 +23,8 @@ pub struct AppState {
     pub api_limits: ApiLimits,
     /// The last scheduled backup, for `/readyz`.
     pub backups: BackupStatus,
+    /// The Prometheus recorder, when `--metrics` turned `/metrics` on.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             cookies: CookiePolicy::default(),
             api_limits: ApiLimits::default(),
             backups: BackupStatus::default(),
+            metrics: None,
         }
     }
 }

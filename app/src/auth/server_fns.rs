@@ -62,8 +62,10 @@ pub async fn sign_in(username: String, password: String, next: String) -> Result
     };
     let Some(user) = user.filter(|_| verified) else {
         tracing::warn!(%username, %address, "console sign-in failed");
+        metrics::counter!("gatehouse_console_sign_ins_total", "outcome" => "failed").increment(1);
         return Err(not_correct());
     };
+    metrics::counter!("gatehouse_console_sign_ins_total", "outcome" => "ok").increment(1);
     throttle.succeeded(&username, address);
     let token = new_session_token();
     store

@@ -234,6 +234,23 @@ impl Store {
         Ok(())
     }
 
+    /// (connections open, of which idle) of the readers' pool.
+    pub fn reader_pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// (connections open, of which idle) of the writer's pool of one.
+    pub fn writer_pool_use(&self) -> (u32, usize) {
+        (self.writer.size(), self.writer.num_idle())
+    }
+
+    /// How many properties exist.
+    pub async fn property_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM properties")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Whether every migration this binary knows has been applied.
     pub async fn migrations_current(&self) -> Result<bool, StoreError> {
         let applied: i64 = sqlx::query_scalar(

@@ -131,6 +131,8 @@ pub fn new_request_id() -> String {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let request_id = crate::request_id::current().unwrap_or_else(new_request_id);
+        metrics::counter!("gatehouse_capture_errors_total", "code" => self.code().to_string())
+            .increment(1);
         match &self {
             ApiError::Unexpected(detail) => {
                 tracing::error!(request_id, code = self.code(), detail, "API request failed")

@@ -131,6 +131,9 @@ impl FromRequest<AppState> for ApiRequest {
             .inspect_err(|error| {
                 if matches!(error, ApiError::InvalidCredentials(_)) {
                     state.api_limits.authentication_failed(address);
+                    let scheme = scheme_of(&parts.headers, &params);
+                    metrics::counter!("gatehouse_api_authentication_failures_total", "scheme" => scheme)
+                        .increment(1);
                 }
             })?;
         state.store.record_secret_use(&caller, slot, now, address);
@@ -183,6 +186,23 @@ const NO_CREDENTIALS: &str =
      client_secret parameters, or a janrain-signed request";
 const BAD_CREDENTIALS: &str = "the client_id and client_secret do not match an API client";
 const BAD_SIGNATURE: &str = "the signature does not match";
+
+/// Which authentication scheme a request tried (a metrics label).
+fn scheme_of(headers: &HeaderMap, params: &Params) -> &'static str {
+    match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_whitespace().next())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("basic") => "basic",
+        Some("signature") => "signature",
+        Some(_) => "other",
+        None if params.get("client_id").is_some() => "params",
+        None => "none",
+    }
+}
 
 /// Who is calling, as far as is known before the credentials are checked.
 #[derive(Clone, Copy)]

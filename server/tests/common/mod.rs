@@ -23,6 +23,8 @@ pub struct Options {
     pub secure_cookies: bool,
     /// Defaults to 127.0.0.1:0.
     pub listen: Option<&'static str>,
+    /// Serve /metrics (installs the process-wide recorder).
+    pub metrics: bool,
 }
 
 pub struct TestServer {
@@ -79,6 +81,7 @@ impl TestServer {
             rate_limit,
             secure_cookies,
             listen,
+            metrics,
         } = options;
         let clock = Clock::manual(START);
         let admin_cookie = signed_in(&store, "admin", Role::Admin, clock.now()).await;
@@ -101,6 +104,9 @@ impl TestServer {
         state.cookies = CookiePolicy {
             secure: secure_cookies,
         };
+        if metrics {
+            state.metrics = server::metrics::install();
+        }
         tokio::spawn(server::serve(listener, state, std::future::pending()));
         TestServer {
             // A server on every address ([::]) is reached over IPv4 loopback.
