@@ -337,9 +337,16 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
             )
         );
     }
+    let stop = shutdown_signal()?;
     tracing::info!(address = %local, database = %cli.database.display(), "Gatehouse is listening");
     println!("Gatehouse is running at {base}/  (console: {base}/sign-in; Ctrl+C to stop)");
-    serve_until_stopped(listener, state, Duration::from_secs(cli.shutdown_timeout)).await?;
+    serve_until_stopped(
+        listener,
+        state,
+        stop,
+        Duration::from_secs(cli.shutdown_timeout),
+    )
+    .await?;
     store.close().await;
     tracing::info!("Gatehouse stopped");
     Ok(())
@@ -350,11 +357,12 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
 async fn serve_until_stopped(
     listener: tokio::net::TcpListener,
     state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
     drain: Duration,
 ) -> std::io::Result<()> {
     let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
-        shutdown_signal().await;
+        stop.await;
         let _ = stopping.send(());
     };
     let drain_limit = async move {
@@ -376,24 +384,22 @@ async fn serve_until_stopped(
 }
 
 /// Resolves on Ctrl+C or SIGTERM, so in-flight requests finish and the database closes cleanly.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The handlers are installed when this is called, not when it is first awaited: a SIGTERM that
+/// comes right after the "running at" line must not kill the process uncleanly.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut terminate, mut interrupt) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?)
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
