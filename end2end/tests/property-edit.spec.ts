@@ -323,3 +323,26 @@ test.describe("conflicts and refusals", () => {
     expect((await apiRow(request, property.client_id))?.description).toBe(`${tag} Mine`);
   });
 });
+
+test("Test an address judges the ranges on screen, saved or not, as the server does", async ({ page, request }) => {
+  const property = await addProperty(request, uniqueTag("tst"), ["direct_read_access"]);
+  await openProperty(page, property.client_id);
+  const probe = page.getByLabel("Test an address");
+  const verdict = page.locator("#test-address-result");
+  await ip(page, 1).fill("10.0.0.0/8");
+  await probe.fill("10.20.30.40");
+  await expect(verdict).toHaveText("10.20.30.40 is allowed by IP address 1: 10.0.0.0/8.");
+  await probe.fill("203.0.113.9");
+  await expect(verdict).toHaveText("203.0.113.9 is not allowed: no range on this list contains it.");
+
+  // A range added but not saved counts at once.
+  await page.getByRole("button", { name: "Add New IP Address" }).click();
+  await ip(page, 2).fill("203.0.113.0/24");
+  await expect(verdict).toHaveText("203.0.113.9 is allowed by IP address 2: 203.0.113.0/24.");
+  await probe.fill("not an address");
+  await expect(verdict).toHaveText("\u201cnot an address\u201d is not an IPv4 or IPv6 address.");
+
+  // Cleared, it says nothing.
+  await probe.fill("");
+  await expect(verdict).toHaveText("");
+});

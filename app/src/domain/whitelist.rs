@@ -299,26 +299,44 @@ fn alternate(addr: IpAddr) -> Option<IpAddr> {
     }
 }
 
+/// What a whitelist says of one address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// An empty list: every address may call.
+    EveryAddress,
+    /// The entry at this index (the first that does) lets the address call.
+    AllowedBy(usize),
+    Denied,
+}
+
 /// Whether `addr` may call, given a property's stored whitelist.
 ///
 /// An empty list, or any `/0` entry (`0.0.0.0/0`, `::/0`), allows every address of both families.
 /// Unparsable stored entries are skipped; a non-empty list of nothing but unparsable entries
 /// therefore allows nobody (fail closed).
 pub fn allows(whitelist: &[String], addr: IpAddr) -> bool {
+    judge(whitelist, addr) != Verdict::Denied
+}
+
+/// [`allows`], saying which entry matched: the server's check and the console's "Test an
+/// address" are this one rule.
+pub fn judge(whitelist: &[String], addr: IpAddr) -> Verdict {
     if whitelist.is_empty() {
-        return true;
+        return Verdict::EveryAddress;
     }
     let alt = alternate(addr);
     whitelist
         .iter()
-        .filter_map(|e| parse_entry(e).ok())
-        .any(|net| {
-            if net.prefix_len() == 0 {
-                return true;
-            }
-            let net = net.trunc();
-            net.contains(&addr) || alt.is_some_and(|a| net.contains(&a))
+        .position(|entry| {
+            parse_entry(entry).is_ok_and(|net| {
+                if net.prefix_len() == 0 {
+                    return true;
+                }
+                let net = net.trunc();
+                net.contains(&addr) || alt.is_some_and(|a| net.contains(&a))
+            })
         })
+        .map_or(Verdict::Denied, Verdict::AllowedBy)
 }
 
 /// Stands in for a stored whitelist that cannot be read. It is not an address, so it allows nobody

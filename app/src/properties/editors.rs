@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::model::test_address;
 use super::server_fns::whitelist_field;
 use crate::domain::capitalize;
 use crate::domain::features::{check_combination, normalize, unavailable_reason, Feature};
@@ -328,9 +329,43 @@ pub fn WhitelistEditor(
                 {icons::plus()}
                 " Add New IP Address"
             </button>
+            <TestAddress form/>
         </fieldset>
     }
     .into_any()
+}
+
+/// "Test an address": as you type, whether the ranges on screen (saved or not) let that address
+/// call, and which range does.
+#[component]
+fn TestAddress(form: PropertyForm) -> impl IntoView {
+    let input = RwSignal::new(String::new());
+    let verdict = Memo::new(move |_| input.with(|text| test_address(&form.whitelist(), text)));
+    view! {
+        <div class="field test-address">
+            <label for="test-address">"Test an address"</label>
+            <input
+                id="test-address"
+                type="text"
+                inputmode="text"
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="203.0.113.7 or 2001:db8::1"
+                prop:value=move || input.get()
+                on:input=move |ev| input.set(event_target_value(&ev))
+                aria-describedby="test-address-result"
+            />
+            <p
+                id="test-address-result"
+                class="field-hint"
+                class:allowed=move || verdict.with(|v| matches!(v, Some((true, _))))
+                class:denied=move || verdict.with(|v| matches!(v, Some((false, _))))
+                role="status"
+            >
+                {move || verdict.with(|v| v.as_ref().map(|(_, text)| text.clone()).unwrap_or_default())}
+            </p>
+        </div>
+    }
 }
 
 #[component]

@@ -216,6 +216,50 @@ pub fn format_utc(unix: i64) -> String {
     )
 }
 
+/// What "Test an address" says of `input` against the whitelist rows on screen, saved or not
+/// (blank rows are left out, as saving leaves them out): `(allowed, sentence)`, or `None` while the
+/// input is empty. The rule is the server's own ([`crate::domain::whitelist::judge`]).
+pub fn test_address(rows: &[String], input: &str) -> Option<(bool, String)> {
+    use crate::domain::whitelist::{judge, Verdict};
+    let input = input.trim();
+    if input.is_empty() {
+        return None;
+    }
+    let Ok(address) = input.parse::<std::net::IpAddr>() else {
+        return Some((
+            false,
+            format!(
+                "\u{201c}{}\u{201d} is not an IPv4 or IPv6 address.",
+                crate::domain::echo(input)
+            ),
+        ));
+    };
+    let filled: Vec<(usize, &str)> = rows
+        .iter()
+        .map(|row| row.trim())
+        .enumerate()
+        .filter(|(_, row)| !row.is_empty())
+        .collect();
+    let entries: Vec<String> = filled.iter().map(|(_, row)| row.to_string()).collect();
+    Some(match judge(&entries, address) {
+        Verdict::EveryAddress => (
+            true,
+            format!("{address} is allowed: with no ranges, every address may call."),
+        ),
+        Verdict::AllowedBy(index) => {
+            let (row, entry) = filled[index];
+            (
+                true,
+                format!("{address} is allowed by IP address {}: {entry}.", row + 1),
+            )
+        }
+        Verdict::Denied => (
+            false,
+            format!("{address} is not allowed: no range on this list contains it."),
+        ),
+    })
+}
+
 /// `1 h 59 min 58 s` for a count-down.
 pub fn format_remaining(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -232,6 +276,64 @@ pub fn format_remaining(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn testing_an_address_names_the_range_that_lets_it_in() {
+        let rows: Vec<String> = ["10.0.0.0/8", "", "  192.0.2.7 ", "2001:db8::/32"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(test_address(&rows, "   "), None);
+        assert_eq!(
+            test_address(&rows, "10.1.2.3"),
+            Some((
+                true,
+                "10.1.2.3 is allowed by IP address 1: 10.0.0.0/8.".into()
+            ))
+        );
+        assert_eq!(
+            test_address(&rows, "192.0.2.7"),
+            Some((
+                true,
+                "192.0.2.7 is allowed by IP address 3: 192.0.2.7.".into()
+            ))
+        );
+        assert_eq!(
+            test_address(&rows, "2001:db8::5"),
+            Some((
+                true,
+                "2001:db8::5 is allowed by IP address 4: 2001:db8::/32.".into()
+            ))
+        );
+        // The server's rule: an IPv4 range also covers the IPv4-mapped IPv6 form.
+        assert_eq!(
+            test_address(&rows, "::ffff:10.9.9.9").map(|t| t.0),
+            Some(true)
+        );
+        assert_eq!(
+            test_address(&rows, "203.0.113.1"),
+            Some((
+                false,
+                "203.0.113.1 is not allowed: no range on this list contains it.".into()
+            ))
+        );
+        assert_eq!(
+            test_address(&rows, "10.0.0"),
+            Some((
+                false,
+                "\u{201c}10.0.0\u{201d} is not an IPv4 or IPv6 address.".into()
+            ))
+        );
+        let blank = vec![String::new()];
+        assert_eq!(
+            test_address(&blank, "8.8.8.8").map(|t| t.0),
+            Some(true),
+            "blank rows are left out: an empty list allows every address"
+        );
+        // Rows that do not parse yet allow nothing, as on the server.
+        let typo = vec!["10.0.0.0/33".to_string()];
+        assert_eq!(test_address(&typo, "10.0.0.1").map(|t| t.0), Some(false));
+    }
     use std::collections::HashMap;
 
     fn view(query: &str) -> ListView {
