@@ -373,13 +373,7 @@ async fn reset_secret_with_zero_hours_retires_the_old_secret_at_once() {
 async fn reset_secret_grace_period_ends_exactly_at_expiry() {
     let server = TestServer::start().await;
     let (id, old) = server.add_client("Graceful", "[\"owner\"]").await;
-    let body = server
-        .call(
-            "/clients/reset_secret",
-            &[("for_client_id", &id), ("hours_to_live", "2")],
-        )
-        .await;
-    let new = body["new_secret"].as_str().unwrap().to_string();
+    let new = server.reset_secret(&id, "2").await;
     assert_eq!(
         server.call_as(&id, &old, "/clients/list", &[]).await["stat"],
         "ok"

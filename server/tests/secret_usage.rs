@@ -61,13 +61,7 @@ async fn each_secret_records_its_own_last_use_and_failures_are_counted() {
     // A reset with a grace period: the old secret's use moves to "previous".
     server.clock.advance(50);
     let reset_at = server.clock.now();
-    let reset = server
-        .call(
-            "/clients/reset_secret",
-            &[("for_client_id", &id), ("hours_to_live", "2")],
-        )
-        .await;
-    let new_secret = reset["new_secret"].as_str().unwrap().to_string();
+    let new_secret = server.reset_secret(&id, "2").await;
     let page = details(&server, &id).await;
     assert_eq!(page["usage"]["current"], Value::Null);
     assert_eq!(page["usage"]["previous"]["at"], used_at);

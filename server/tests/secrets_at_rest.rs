@@ -68,13 +68,7 @@ async fn no_issued_secret_is_in_the_database_bytes_before_or_after_a_rotation() 
         secrets.push(secret);
     }
     let (id, _) = server.add_client("Rotated", "[]").await;
-    let reset = server
-        .call(
-            "/clients/reset_secret",
-            &[("for_client_id", &id), ("hours_to_live", "5")],
-        )
-        .await;
-    secrets.push(reset["new_secret"].as_str().unwrap().to_string());
+    secrets.push(server.reset_secret(&id, "5").await);
     let database = server.database_path();
     let bytes = database_bytes(&database);
     assert!(!bytes.is_empty());

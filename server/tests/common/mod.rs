@@ -258,6 +258,19 @@ impl TestServer {
         .await
     }
 
+    /// Resets a client's secret through the API as the owner, keeping the old one for `hours`;
+    /// the new secret.
+    pub async fn reset_secret(&self, id: &str, hours: &str) -> String {
+        let body = self
+            .call(
+                "/clients/reset_secret",
+                &[("for_client_id", id), ("hours_to_live", hours)],
+            )
+            .await;
+        assert_eq!(body["stat"], "ok", "{body}");
+        body["new_secret"].as_str().unwrap().to_string()
+    }
+
     /// Adds a client through the API and returns (id, secret).
     pub async fn add_client(&self, name: &str, features: &str) -> (String, String) {
         let body = self
