@@ -109,23 +109,26 @@ fn Header() -> impl IntoView {
                 <span class="brand-name">"Gatehouse"</span>
             </a>
             <MenuToggle/>
-            <nav id="primary-nav" class="primary-nav" aria-label="Primary">
-                <A href="/">"Properties"</A>
-                <A href="/application">"Application settings"</A>
-                <A href="/audit">"Audit log"</A>
-                <Transition fallback=|| ()>
-                    <Show when=is_admin>
-                        <A href="/users">"Users"</A>
-                    </Show>
-                </Transition>
-            </nav>
-            <UserMenu user/>
+            // On narrow screens the navigation and the user menu fold together behind "Menu".
+            <div id="topbar-menu" class="topbar-menu">
+                <nav id="primary-nav" class="primary-nav" aria-label="Primary">
+                    <A href="/">"Properties"</A>
+                    <A href="/application">"Application settings"</A>
+                    <A href="/audit">"Audit log"</A>
+                    <Transition fallback=|| ()>
+                        <Show when=is_admin>
+                            <A href="/users">"Users"</A>
+                        </Show>
+                    </Transition>
+                </nav>
+                <UserMenu user/>
+            </div>
         </header>
     }
 }
 
-/// On narrow screens the navigation folds behind this "Menu" button (the stylesheet shows the
-/// navigation while the button is expanded).
+/// On narrow screens the navigation and the user menu fold behind this "Menu" button (the
+/// stylesheet shows them while the button is expanded).
 #[island]
 fn MenuToggle() -> impl IntoView {
     let (open, set_open) = signal(false);
@@ -134,7 +137,7 @@ fn MenuToggle() -> impl IntoView {
         <button
             type="button"
             class="menu-toggle"
-            aria-controls="primary-nav"
+            aria-controls="topbar-menu"
             aria-expanded=move || if open.get() { "true" } else { "false" }
             on:click=move |_| set_open.update(|open| *open = !*open)
         >

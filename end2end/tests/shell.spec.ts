@@ -63,3 +63,23 @@ test("the health endpoint reports the database", async ({ request }) => {
   expect(response.status()).toBe(200);
   expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
 });
+
+test("on a phone the header fits: the user menu and Sign out fold into Menu", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const url of ["/application", "/properties/new", "/audit", "/account"]) {
+    await openHydrated(page, url);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${url} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+  }
+  const signOut = page.getByRole("button", { name: "Sign out" });
+  await expect(signOut).toBeHidden();
+  const menu = page.getByRole("button", { name: "Menu" });
+  await menu.click();
+  await expect(signOut).toBeVisible();
+  const box = (await signOut.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  expect(box.height).toBeGreaterThanOrEqual(44);
+  await expect(page.getByRole("link", { name: /e2e-admin/ })).toBeVisible();
+  await menu.click();
+  await expect(signOut).toBeHidden();
+});
