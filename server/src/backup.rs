@@ -43,8 +43,8 @@ impl BackupStatus {
     }
 }
 
-/// The file name of a backup taken at `at` (unix seconds, UTC).
-pub fn file_name(at: i64) -> String {
+/// `20261130T210000Z` for `at` (unix seconds, UTC): sorts by time, fits in a file name.
+pub fn timestamp(at: i64) -> String {
     let stamp: String = format_date(at)
         .chars()
         .filter_map(|c| match c {
@@ -53,7 +53,12 @@ pub fn file_name(at: i64) -> String {
             c => Some(c),
         })
         .collect();
-    format!("{PREFIX}{stamp}Z{SUFFIX}")
+    format!("{stamp}Z")
+}
+
+/// The file name of a backup taken at `at`.
+pub fn file_name(at: i64) -> String {
+    format!("{PREFIX}{}{SUFFIX}", timestamp(at))
 }
 
 /// Takes one backup into the schedule's folder and prunes the oldest beyond `keep`.

@@ -155,10 +155,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
 
 /// `gatehouse restore PATH`: replaces the database with a checked backup.
 async fn restore(database: &std::path::Path, backup: &std::path::Path) -> Result<(), BoxError> {
-    let suffix = server::backup::file_name(Clock::System.now())
-        .trim_start_matches("gatehouse-")
-        .trim_end_matches(".db")
-        .to_string();
+    let suffix = server::backup::timestamp(Clock::System.now());
     let report = app::store::backup::restore(database, backup, &suffix).await?;
     println!(
         "Gatehouse: {} restored from {} ({} properties, schema version {}).",

@@ -1052,14 +1052,10 @@ async fn a_request_id_ties_the_answer_the_audit_entry_and_the_log_together() {
         })
         .unwrap();
     std::thread::spawn(move || lines.for_each(drop));
-    let refused: Value = reqwest::Client::new()
-        .post(format!("{base}/clients/list?client_secret=not-in-the-log"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused = common::answer(
+        reqwest::Client::new().post(format!("{base}/clients/list?client_secret=not-in-the-log")),
+    )
+    .await;
     common::stop_server(&mut child);
     let mut log = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();

@@ -7,7 +7,7 @@ mod common;
 use app::domain::signature;
 use app::store::properties::NewProperty;
 use app::store::Store;
-use common::{spawn_server, stop_server, TestServer, START};
+use common::{answer, spawn_server, stop_server, TestServer, START};
 use serde_json::Value;
 
 async fn details(server: &TestServer, id: &str) -> Value {
@@ -168,25 +168,17 @@ async fn last_uses_survive_a_stop_and_a_start() {
 
     let (mut child, base) = spawn_server(&database, &[]);
     let http = reqwest::Client::new();
-    let answer: Value = http
-        .post(format!("{base}/settings/items"))
-        .basic_auth(&record.client_id, Some(record.client_secret.expose()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(answer["stat"], "ok", "{answer}");
-    let wrong: Value = http
-        .post(format!("{base}/settings/items"))
-        .basic_auth(&record.client_id, Some("w".repeat(32)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let accepted = answer(
+        http.post(format!("{base}/settings/items"))
+            .basic_auth(&record.client_id, Some(record.client_secret.expose())),
+    )
+    .await;
+    assert_eq!(accepted["stat"], "ok", "{accepted}");
+    let wrong = answer(
+        http.post(format!("{base}/settings/items"))
+            .basic_auth(&record.client_id, Some("w".repeat(32))),
+    )
+    .await;
     assert_eq!(wrong["code"], 402);
 
     stop_server(&mut child);

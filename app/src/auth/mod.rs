@@ -44,11 +44,16 @@ pub fn request_id() -> String {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
         .map(|id| id.0)
-        .unwrap_or_else(|| {
-            crate::domain::tokens::request_id_from_random(|buf| {
-                rand::RngCore::fill_bytes(&mut rand::rng(), buf)
-            })
-        })
+        .unwrap_or_else(new_request_id)
+}
+
+/// A fresh request id (16 lowercase alphanumerics) from the thread CSPRNG: for a request, or for
+/// an operation started at the terminal.
+#[cfg(feature = "ssr")]
+pub fn new_request_id() -> String {
+    crate::domain::tokens::request_id_from_random(|buf| {
+        rand::RngCore::fill_bytes(&mut rand::rng(), buf)
+    })
 }
 
 /// The caller's address of the current request (unspecified if the server recorded none).

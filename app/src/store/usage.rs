@@ -74,14 +74,11 @@ impl UsageLog {
     fn record_use(&self, client_id: &str, generation: i64, at: i64, from: IpAddr) {
         let mut pending = self.lock();
         let used = Used { at, from };
-        match pending.uses.get_mut(&(client_id.to_string(), generation)) {
-            Some(slot) => *slot = used.later(Some(*slot)),
-            None => {
-                pending
-                    .uses
-                    .insert((client_id.to_string(), generation), used);
-            }
-        }
+        pending
+            .uses
+            .entry((client_id.to_string(), generation))
+            .and_modify(|slot| *slot = used.later(Some(*slot)))
+            .or_insert(used);
     }
 
     fn record_failure(&self, client_id: &str, at: i64, from: IpAddr) {

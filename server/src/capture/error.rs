@@ -4,10 +4,8 @@
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rand::RngCore;
 use serde_json::{json, Map, Value};
 
-use app::domain::tokens::request_id_from_random;
 use app::ops::{Field, OpError};
 
 #[derive(Debug, thiserror::Error)]
@@ -124,9 +122,7 @@ impl From<app::store::StoreError> for ApiError {
     }
 }
 
-pub fn new_request_id() -> String {
-    request_id_from_random(|buf| rand::rng().fill_bytes(buf))
-}
+pub use app::auth::new_request_id;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
