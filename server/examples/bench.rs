@@ -4,9 +4,11 @@
 //! janrain-signed auth), `/settings/get` and `/settings/items` (20 global + 10 property keys), each
 //! driven by 16 concurrent keep-alive connections against one in-process server on loopback.
 //!
-//! Part 2, the list at 100,000 properties: the Manage Properties query (search + feature filter +
-//! total, 50 rows) straight from the store, and the server-rendered pages over HTTP: the list, the
-//! application settings (override counts) and a property's settings.
+//! Part 2, the list at 100,000 properties (or `--properties N`): every kind of Manage Properties
+//! view (search of 1, 2 and 3+ characters matching nothing, a few rows or most rows; a feature
+//! nobody has; deep pages in both sort orders), timed from the store and as the server-rendered
+//! page over HTTP; then the application settings (override counts) and a property's settings,
+//! and the process's resident memory.
 //!
 //! Part 3, the audit log at 1,000,000 entries: the audit page's queries straight from the store.
 //!
@@ -20,7 +22,7 @@ use std::time::{Duration, Instant};
 use app::clock::Clock;
 use app::domain::features::Feature;
 use app::domain::signature;
-use app::properties::model::{ListQuery, SortColumn};
+use app::properties::model::{ListQuery, ListView, SortColumn, SortDirection};
 use app::store::properties::NewProperty;
 use app::store::settings::Scope;
 use app::store::Store;
@@ -471,10 +473,15 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
                         .collect()
                 };
                 NewProperty {
+                    // One in 20,000 is in Tromsø: a rare fragment ("ø", "tromsø") to search for.
                     name: format!(
                         "{} {} {i}",
                         WORDS[i % WORDS.len()],
-                        REGIONS[(bits >> 20) as usize % REGIONS.len()]
+                        if i % 20_000 == 7 {
+                            "Tromsø"
+                        } else {
+                            REGIONS[(bits >> 20) as usize % REGIONS.len()]
+                        }
                     ),
                     features,
                     whitelist: vec![],
@@ -509,61 +516,98 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
         "\n## Manage Properties at {count} properties (seeded in {:.1} s)\n",
         seeded.elapsed().as_secs_f64()
     );
-    println!("| query (50 rows + total count) | matches | median ms | p95 ms |");
-    println!("|---|---:|---:|---:|");
-    let query = |search: &str, features: &[Feature], sort: SortColumn, offset: u64| ListQuery {
-        search: search.into(),
-        features: features.to_vec(),
-        sort,
-        offset,
-        limit: 50,
-        ..ListQuery::default()
-    };
-    let cases = [
-        (
-            "unfiltered first page, by id",
-            query("", &[], SortColumn::Id, 0),
-        ),
+    // Every view the list can be asked for, worst cases included: fragments of 1 and 2
+    // characters that match nothing, a few rows or most rows, a feature nobody has, and a deep
+    // page in name order. The same views are timed from the store and as server-rendered pages.
+    let view =
+        |search: &str, features: &[Feature], sort: SortColumn, desc: bool, page: u64| ListView {
+            search: search.into(),
+            features: features.to_vec(),
+            sort,
+            direction: if desc {
+                SortDirection::Descending
+            } else {
+                SortDirection::Ascending
+            },
+            page,
+            rows: Some(50),
+        };
+    use SortColumn::{Id, Name};
+    let views = [
+        ("unfiltered first page, by id", view("", &[], Id, false, 1)),
         (
             "unfiltered first page, by name",
-            query("", &[], SortColumn::Name, 0),
+            view("", &[], Name, false, 1),
         ),
         (
             "unfiltered page 1000, by id",
-            query("", &[], SortColumn::Id, 49_950),
+            view("", &[], Id, false, 1000),
+        ),
+        ("1 char, no match (\"_\")", view("_", &[], Id, false, 1)),
+        ("1 char, rare (\"ø\")", view("ø", &[], Name, false, 1)),
+        ("1 char, common (\"a\")", view("a", &[], Id, false, 1)),
+        ("2 chars, no match (\"øa\")", view("øa", &[], Id, false, 1)),
+        (
+            "2 chars, ~2%, in ids only (\"zz\")",
+            view("zz", &[], Name, false, 1),
+        ),
+        (
+            "2 chars (\"qu\") + feature owner (nobody)",
+            view("qu", &[Feature::Owner], Id, false, 1),
+        ),
+        (
+            "3+ chars, no match (\"tromsø europe\")",
+            view("tromsø europe", &[], Name, true, 1),
+        ),
+        (
+            "3+ chars, rare (\"tromsø\")",
+            view("tromsø", &[], Id, false, 1),
         ),
         (
             "3+ chars (\"quartz\", ~1%) + feature direct_access",
-            query("quartz", &[Feature::DirectAccess], SortColumn::Id, 0),
+            view("quartz", &[Feature::DirectAccess], Id, false, 1),
         ),
         (
-            "3+ chars (\"quartz\", ~1%)",
-            query("quartz", &[], SortColumn::Name, 0),
+            "3+ chars (\"quartz\", ~1%), by name",
+            view("quartz", &[], Name, false, 1),
         ),
         (
             "3+ chars matching ~12% (\"europe\")",
-            query("europe", &[], SortColumn::Id, 0),
+            view("europe", &[], Id, false, 1),
         ),
         (
-            "2 chars (\"qu\") + feature owner",
-            query("qu", &[Feature::Owner], SortColumn::Id, 0),
+            "feature nobody has (metadata)",
+            view("", &[Feature::Metadata], Id, false, 1),
         ),
-        ("1 char (\"z\")", query("z", &[], SortColumn::Id, 0)),
         (
-            "feature filter only (login_client)",
-            query("", &[Feature::LoginClient], SortColumn::Id, 0),
+            "feature login_client (~20%)",
+            view("", &[Feature::LoginClient], Id, false, 1),
+        ),
+        (
+            "direct_access, by name desc, page 100",
+            view("", &[Feature::DirectAccess], Name, true, 100),
         ),
     ];
-    for (label, q) in cases {
+    println!("| view (50 rows + total count) | matches | store median ms | store p95 ms | page median ms | page p95 ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut store_times = Vec::new();
+    for (_, v) in &views {
+        let q = ListQuery {
+            search: v.search.clone(),
+            features: v.features.clone(),
+            sort: v.sort,
+            direction: v.direction,
+            offset: (v.page - 1) * 50,
+            limit: 50,
+        };
         let mut times = Vec::new();
         let mut total = 0;
-        for _ in 0..40 {
+        for _ in 0..30 {
             let started = Instant::now();
             total = store.list_properties(&q).await.unwrap().total;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
-        let (median, p95) = percentiles(&mut times);
-        println!("| {label} | {total} | {median:.2} | {p95:.2} |");
+        store_times.push((total, percentiles(&mut times)));
     }
 
     // The console needs a signed-in session: make one as the sign-in page would.
@@ -583,33 +627,10 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
     };
     let base = start(store.clone()).await;
     let client = reqwest::Client::new();
-    println!("\n| server-rendered page (GET, full HTML) | median ms | p95 ms |");
-    println!("|---|---:|---:|");
-    for (label, url, expected) in [
-        ("/?rows=50", format!("{base}/?rows=50"), "Manage Properties"),
-        (
-            "/?q=quartz&features=direct_access&rows=50",
-            format!("{base}/?q=quartz&features=direct_access&rows=50"),
-            "Manage Properties",
-        ),
-        (
-            "/?q=qu&rows=50&sort=name",
-            format!("{base}/?q=qu&rows=50&sort=name"),
-            "Manage Properties",
-        ),
-        (
-            "/application (30 keys, override counts over 50,000 property values)",
-            format!("{base}/application"),
-            "global_key_29",
-        ),
-        (
-            "/properties/:id/settings (30 keys)",
-            format!("{base}/properties/{overriding}/settings"),
-            "global_key_29",
-        ),
-    ] {
-        let mut times = Vec::new();
-        for _ in 0..30 {
+    let get_page = |url: String| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        async move {
             let started = Instant::now();
             let body = client
                 .get(&url)
@@ -620,12 +641,67 @@ async fn list_benchmark(path: &std::path::Path, count: usize) {
                 .text()
                 .await
                 .unwrap();
+            (started.elapsed().as_secs_f64() * 1000.0, body)
+        }
+    };
+    for ((label, v), (total, (store_median, store_p95))) in views.iter().zip(store_times) {
+        let url = format!("{base}/?{}", v.to_query());
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let (ms, body) = get_page(url.clone()).await;
+            assert!(
+                body.contains("Manage Properties"),
+                "{label}: not the list page"
+            );
+            times.push(ms);
+        }
+        let (median, p95) = percentiles(&mut times);
+        println!(
+            "| {label} | {total} | {store_median:.2} | {store_p95:.2} | {median:.2} | {p95:.2} |"
+        );
+    }
+
+    println!("\n| other server-rendered page (GET, full HTML) | median ms | p95 ms |");
+    println!("|---|---:|---:|");
+    for (label, url, expected) in [
+        (
+            "/application (30 keys, override counts over the property values)",
+            format!("{base}/application"),
+            "global_key_29",
+        ),
+        (
+            "/properties/:id/settings (30 keys)",
+            format!("{base}/properties/{overriding}/settings"),
+            "global_key_29",
+        ),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let (ms, body) = get_page(url.clone()).await;
             assert!(body.contains(expected), "{label}: expected {expected:?}");
-            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            times.push(ms);
         }
         let (median, p95) = percentiles(&mut times);
         println!("| {label} | {median:.2} | {p95:.2} |");
     }
+    println!(
+        "\nlist index: {:.1} MB; process RSS (seeding, SQLite caches, index): {}",
+        store.list_index_bytes() as f64 / 1e6,
+        rss()
+    );
+}
+
+/// The resident memory of this process (database pages, caches and the list index), from /proc.
+fn rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .map(|line| line.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn percentiles(times: &mut [f64]) -> (f64, f64) {

@@ -284,6 +284,14 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         state.metrics = server::metrics::install();
     }
     server::usage::spawn_flusher(store.clone(), Clock::System);
+    // Loads the list index now (about a second per million properties) so the first list view
+    // does not wait for it.
+    let warming = store.clone();
+    tokio::spawn(async move {
+        if let Err(error) = warming.load_list_index().await {
+            tracing::warn!(%error, "could not load the list index yet; the first list view will");
+        }
+    });
     if let Some(dir) = cli.backup_dir.clone() {
         let schedule = server::backup::Schedule {
             dir,

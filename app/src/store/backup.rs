@@ -216,7 +216,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_backup_is_a_checked_private_copy_that_restores() {
-        let dir = tempfile_dir();
+        let dir = crate::store::test_dir("backup");
         let database = dir.join("gatehouse.db");
         let store = Store::open(&database).await.unwrap();
         let kept = store.create_property(shop("Kept"), 0).await.unwrap();
@@ -259,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_that_is_not_a_whole_gatehouse_database_is_never_restored() {
-        let dir = tempfile_dir();
+        let dir = crate::store::test_dir("backup");
         let database = dir.join("gatehouse.db");
         let store = Store::open(&database).await.unwrap();
         store.create_property(shop("Live"), 0).await.unwrap();
@@ -282,15 +282,5 @@ mod tests {
         }
         assert_eq!(std::fs::read(&database).unwrap(), before, "nothing changed");
         std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "gatehouse-backup-{}-{}",
-            std::process::id(),
-            crate::store::properties::new_token()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }

@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 
 pub mod audit;
 pub mod backup;
+pub mod list_index;
 pub mod properties;
 pub mod sealed;
 pub mod settings;
@@ -68,6 +69,8 @@ pub struct Store {
     created_key_file: Option<PathBuf>,
     /// Secret uses and failed authentications not yet written.
     usage: std::sync::Arc<usage::UsageLog>,
+    /// What the Manage Properties list filters and sorts on, in memory (see [`list_index`]).
+    list: std::sync::Arc<list_index::SharedListIndex>,
 }
 
 /// Where the master key comes from.
@@ -173,6 +176,7 @@ impl Store {
             key: std::sync::Arc::new(key),
             created_key_file,
             usage: Default::default(),
+            list: Default::default(),
         })
     }
 
@@ -200,6 +204,7 @@ impl Store {
             key: std::sync::Arc::new(key),
             created_key_file: None,
             usage: Default::default(),
+            list: Default::default(),
         })
     }
 
@@ -218,7 +223,8 @@ impl Store {
             tx: self.begin_write().await?,
             credentials: self.credentials.clone(),
             key: self.key.clone(),
-            evict: Vec::new(),
+            list: self.list.clone(),
+            changed: Vec::new(),
         })
     }
 
@@ -284,23 +290,39 @@ pub struct Write {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     credentials: std::sync::Arc<properties::CredentialCache>,
     key: std::sync::Arc<MasterKey>,
-    /// Properties whose cached credentials must go once the write commits.
-    evict: Vec<String>,
+    list: std::sync::Arc<list_index::SharedListIndex>,
+    /// Properties this write created, changed or deleted: once it commits, their cached
+    /// credentials go and the list index takes their new rows.
+    changed: Vec<String>,
 }
 
 impl Write {
-    /// Commits, then evicts the changed properties from the credential cache (after the commit,
-    /// so a reader racing the write cannot cache the old record).
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Commits, then brings the caches in line: the list index gets the committed rows of the
+    /// changed properties in commit order (commits take turns for that), and the credential cache
+    /// evicts them (after the commit, so a reader racing the write cannot cache the old record).
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let list = self.list.clone();
+        let _turn = list.turn.lock().await;
+        let tracking = list.is_current() && !self.changed.is_empty();
+        let rows = if tracking {
+            properties::list_rows(&mut self.tx, &self.changed).await?
+        } else {
+            Vec::new()
+        };
+        let unfinished = list_index::StaleUnlessFinished(Some(&list));
         self.tx.commit().await?;
-        for client_id in &self.evict {
+        if tracking {
+            list.apply(rows);
+        }
+        unfinished.finished();
+        for client_id in &self.changed {
             self.credentials.forget(client_id);
         }
         Ok(())
     }
 
-    fn changed_credentials(&mut self, client_id: &str) {
-        self.evict.push(client_id.to_string());
+    fn changed(&mut self, client_id: &str) {
+        self.changed.push(client_id.to_string());
     }
 }
 
@@ -364,6 +386,18 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A fresh folder for a test's database files.
+#[cfg(test)]
+pub(crate) fn test_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "gatehouse-{name}-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,7 +407,7 @@ mod tests {
         let store = Store::from_pool(pool).await.unwrap();
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' \
-             AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'properties_search_%' ORDER BY name",
+             AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' ORDER BY name",
         )
         .fetch_all(store.pool())
         .await
@@ -386,7 +420,6 @@ mod tests {
                 "global_settings",
                 "master_key_check",
                 "properties",
-                "properties_search",
                 "property_settings",
                 "sessions",
                 "users"
@@ -424,7 +457,7 @@ mod tests {
     /// `--durability full` syncs at every commit; the default relies on WAL's NORMAL.
     #[tokio::test]
     async fn durability_sets_the_synchronous_mode_of_every_connection() {
-        let dir = tempfile_dir("durability");
+        let dir = test_dir("durability");
         for (durability, expected) in [(Durability::Normal, 1), (Durability::Full, 2)] {
             let config = StoreConfig {
                 durability,
@@ -452,7 +485,7 @@ mod tests {
     async fn only_the_owner_can_read_the_database_its_journal_and_its_folder() {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        let dir = tempfile_dir("modes");
+        let dir = test_dir("modes");
         let folder = dir.join("data");
         let path = folder.join("gatehouse.db");
         let store = Store::open(&path).await.unwrap();
@@ -471,7 +504,7 @@ mod tests {
     /// Many writers at once, each transaction reading before it writes: all queue, none fails.
     #[tokio::test]
     async fn concurrent_read_then_write_transactions_queue_instead_of_failing() {
-        let dir = tempfile_dir("writers");
+        let dir = test_dir("writers");
         let store = Store::open(&dir.join("gatehouse.db")).await.unwrap();
         let mut tasks = Vec::new();
         for writer in 0..16 {
@@ -494,15 +527,5 @@ mod tests {
         assert_eq!(store.global_settings().await.unwrap().len(), 16 * 50);
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    fn tempfile_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "gatehouse-{name}-{}-{}",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }

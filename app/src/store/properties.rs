@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use rand::RngCore;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Row, Sqlite};
 
+use super::list_index::{IndexQuery, ListChange, ListEntry, ListIndex};
 use super::sealed::{MasterKey, Secret};
 use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
-use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
+use crate::domain::listing::{ListPage, ListQuery, PropertySummary};
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
 use crate::domain::whitelist::{self, default_whitelist};
@@ -281,54 +282,110 @@ impl Store {
             .collect()
     }
 
-    /// One page of the Manage Properties list with the total count; search, filter, sort and paging
-    /// all in SQL. Substring search of 3+ characters uses the trigram index; shorter fragments scan.
+    /// One page of the Manage Properties list with the total count. The list index picks the
+    /// page's ids (search, filter, sort and count in memory); their rows come from the database.
     pub async fn list_properties(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
+        self.load_list_index().await?;
+        let list = self.list.clone();
         let search = name_key(&query.search);
-        let mask = feature_bits(&query.features);
-
-        let mut total =
-            QueryBuilder::<Sqlite>::new("SELECT count(*) FROM properties p WHERE 1 = 1");
-        push_list_filters(&mut total, &search, mask);
-        let total: i64 = total.build_query_scalar().fetch_one(&self.pool).await?;
-
-        let mut page = QueryBuilder::<Sqlite>::new(
-            "SELECT p.client_id, p.name, p.features FROM properties p WHERE 1 = 1",
-        );
-        push_list_filters(&mut page, &search, mask);
-        let direction = match query.direction {
-            SortDirection::Ascending => "ASC",
-            SortDirection::Descending => "DESC",
-        };
-        match query.sort {
-            SortColumn::Id => page.push(format_args!(" ORDER BY p.client_id {direction}")),
-            SortColumn::Name => page.push(format_args!(
-                " ORDER BY p.name_key {direction}, p.client_id {direction}"
-            )),
-        };
-        let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-        page.push(" LIMIT ")
-            .push_bind(i64::from(query.limit))
-            .push(" OFFSET ")
-            .push_bind(offset);
-        let rows = page
-            .build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(PropertySummary {
-                    client_id: row.try_get("client_id")?,
-                    name: row.try_get("name")?,
-                    features: features_from_bits(row.try_get("features")?),
-                })
+        let features = u8::try_from(feature_bits(&query.features)).unwrap_or(u8::MAX);
+        let (sort, direction, offset, limit) =
+            (query.sort, query.direction, query.offset, query.limit);
+        // A pass over a million properties takes tens of milliseconds: off the async workers.
+        let page = tokio::task::spawn_blocking(move || {
+            let index = list
+                .index
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            index.page(&IndexQuery {
+                search: &search,
+                features,
+                sort,
+                direction,
+                offset,
+                limit,
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        })
+        .await
+        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        let mut rows: HashMap<String, PropertySummary> = sqlx::query(
+            "SELECT client_id, name, features FROM properties \
+             WHERE client_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(json_array(&page.client_ids))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let summary = PropertySummary {
+                client_id: row.try_get("client_id")?,
+                name: row.try_get("name")?,
+                features: features_from_bits(row.try_get("features")?),
+            };
+            Ok((summary.client_id.clone(), summary))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
         Ok(ListPage {
-            rows,
-            total: total.max(0) as u64,
+            // A property deleted since the index was read is left out.
+            rows: page
+                .client_ids
+                .iter()
+                .filter_map(|id| rows.remove(id))
+                .collect(),
+            total: page.total,
             offset: query.offset,
         })
+    }
+
+    /// The memory the list index holds, in bytes.
+    pub fn list_index_bytes(&self) -> usize {
+        self.list
+            .index
+            .read()
+            .map(|index| index.heap_bytes())
+            .unwrap_or(0)
+    }
+
+    /// Loads the list index if it is not current (first use, or after an interrupted commit).
+    /// The server calls it at start so the first list view does not wait.
+    pub async fn load_list_index(&self) -> Result<(), StoreError> {
+        if self.list.is_current() {
+            return Ok(());
+        }
+        // Commits wait meanwhile, so none lands between the read and the index taking it.
+        let _turn = self.list.turn.lock().await;
+        if self.list.is_current() {
+            return Ok(());
+        }
+        // 10,000 rows at a time, straight into the index: a million rows fetched at once would
+        // hold hundreds of MB of row buffers that the allocator keeps afterwards.
+        let mut index = ListIndex::default();
+        let mut after = String::new();
+        loop {
+            let chunk = sqlx::query(
+                "SELECT client_id, name_key, features FROM properties WHERE client_id > ? \
+                 ORDER BY client_id LIMIT 10000",
+            )
+            .bind(&after)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in &chunk {
+                let entry = list_entry(row)?;
+                index.push_unsorted(&entry);
+                after = entry.client_id.into();
+            }
+            if chunk.len() < 10_000 {
+                break;
+            }
+        }
+        let index = tokio::task::spawn_blocking(move || {
+            index.sort();
+            index
+        })
+        .await
+        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        self.list.replace(index);
+        Ok(())
     }
 
     /// The oldest owner, if any (first start and `gatehouse owner reset-secret`).
@@ -352,28 +409,40 @@ pub enum DeleteOutcome {
     IsOwner,
 }
 
-fn push_list_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &str, mask: i64) {
-    if mask != 0 {
-        builder
-            .push(" AND (p.features & ")
-            .push_bind(mask)
-            .push(") != 0");
-    }
-    if search.chars().count() >= 3 {
-        // A quoted FTS5 phrase: the trigram tokenizer matches it as a substring.
-        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
-        builder
-            .push(" AND p.rowid IN (SELECT rowid FROM properties_search WHERE properties_search MATCH ")
-            .push_bind(phrase)
-            .push(")");
-    } else if !search.is_empty() {
-        builder
-            .push(" AND (instr(p.name_key, ")
-            .push_bind(search.to_string())
-            .push(") > 0 OR instr(p.client_id, ")
-            .push_bind(search.to_string())
-            .push(") > 0)");
-    }
+fn list_entry(row: &SqliteRow) -> Result<ListEntry, sqlx::Error> {
+    Ok(ListEntry {
+        client_id: row.try_get::<String, _>("client_id")?.into(),
+        name_key: row.try_get::<String, _>("name_key")?.into(),
+        features: u8::try_from(row.try_get::<i64, _>("features")?).unwrap_or(0),
+    })
+}
+
+/// The list's view of `client_ids` as they are inside a write (a missing one was deleted), for
+/// the list index once the write commits.
+pub(super) async fn list_rows(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    client_ids: &[String],
+) -> Result<Vec<ListChange>, StoreError> {
+    let mut rows: HashMap<String, ListEntry> = sqlx::query(
+        "SELECT client_id, name_key, features FROM properties \
+             WHERE client_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(json_array(client_ids))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|row| list_entry(row).map(|entry| (entry.client_id.to_string(), entry)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(client_ids
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .map(|id| (id.clone(), rows.remove(id)))
+        .collect())
+}
+
+fn json_array(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
 /// Runs one write of the store's own: begin, `change`, commit. For callers that need no audit
@@ -542,6 +611,7 @@ impl Write {
         .execute(&mut *self.tx)
         .await
         .map_err(name_clash)?;
+        self.changed(&record.client_id);
         Ok(record)
     }
 
@@ -569,6 +639,7 @@ impl Write {
         .await
         .map_err(name_clash)?;
         require_one(inserted.rows_affected())?;
+        self.changed(&client_id);
         sqlx::query(
             "INSERT INTO property_settings (client_id, key, value, updated_at) \
              SELECT ?, key, value, ? FROM property_settings WHERE client_id = ?",
@@ -597,7 +668,7 @@ impl Write {
         .execute(&mut *self.tx)
         .await
         .map_err(name_clash)?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         require_one(result.rows_affected())
     }
 
@@ -615,7 +686,7 @@ impl Write {
         .bind(client_id)
         .execute(&mut *self.tx)
         .await?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         require_one(result.rows_affected())
     }
 
@@ -633,7 +704,7 @@ impl Write {
         .bind(client_id)
         .execute(&mut *self.tx)
         .await?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         require_one(result.rows_affected())
     }
 
@@ -662,7 +733,7 @@ impl Write {
         .execute(&mut *self.tx)
         .await
         .map_err(name_clash)?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         if result.rows_affected() == 0 {
             return match self.property(client_id).await? {
                 Some(_) => Err(StoreError::VersionConflict),
@@ -705,7 +776,7 @@ impl Write {
             query = query.bind(now + grace_seconds);
         }
         let result = query.execute(&mut *self.tx).await?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         require_one(result.rows_affected())?;
         Ok(secret)
     }
@@ -724,7 +795,7 @@ impl Write {
         .bind(client_id)
         .execute(&mut *self.tx)
         .await?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         require_one(result.rows_affected())
     }
 
@@ -737,7 +808,7 @@ impl Write {
                 .bind(feature_bit(Feature::Owner))
                 .execute(&mut *self.tx)
                 .await?;
-        self.changed_credentials(client_id);
+        self.changed(client_id);
         if result.rows_affected() == 1 {
             return Ok(DeleteOutcome::Deleted);
         }
@@ -860,7 +931,7 @@ impl Write {
             .bind(&client_id)
             .execute(&mut *self.tx)
             .await?;
-            self.changed_credentials(&client_id);
+            self.changed(&client_id);
         }
         sqlx::query("UPDATE master_key_check SET value = ? WHERE id = 1")
             .bind(new.check_value())
@@ -878,7 +949,7 @@ fn whitelist_json(whitelist: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::listing::ListQuery;
+    use crate::domain::listing::{ListQuery, SortColumn, SortDirection};
     use sqlx::SqlitePool;
 
     async fn store(pool: SqlitePool) -> Store {
@@ -1110,6 +1181,101 @@ mod tests {
             .collect();
         reversed.reverse();
         assert_eq!(reversed, sorted);
+    }
+
+    /// Every property in both orders, as the list shows them.
+    async fn whole_list(store: &Store) -> Vec<Vec<PropertySummary>> {
+        let mut views = Vec::new();
+        for sort in [SortColumn::Id, SortColumn::Name] {
+            let query = ListQuery {
+                sort,
+                limit: 100_000,
+                ..ListQuery::default()
+            };
+            views.push(store.list_properties(&query).await.unwrap().rows);
+        }
+        views
+    }
+
+    /// Writers racing on many tasks (creates, renames, feature changes, deletes) leave the list
+    /// exactly as a fresh load of what they committed; a write rolled back leaves no trace.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_list_index_keeps_in_step_with_concurrent_writers() {
+        let dir = crate::store::test_dir("list-index");
+        let path = dir.join("gatehouse.db");
+        let store = Store::open(&path).await.unwrap();
+        store.load_list_index().await.unwrap();
+        let mut writers = Vec::new();
+        for writer in 0..8 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                for n in 0..30 {
+                    let record = add(&store, &format!("w{writer} n{n}"), &[]).await;
+                    let id = &record.client_id;
+                    match n % 3 {
+                        0 => {
+                            store
+                                .rename_property(id, &format!("renamed {writer}.{n}"), 1)
+                                .await
+                        }
+                        1 => store.set_features(id, &[Feature::DirectAccess], 1).await,
+                        _ => store.delete_property(id).await.map(|_| ()),
+                    }
+                    .unwrap();
+                }
+            }));
+        }
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        let mut abandoned = store.write().await.unwrap();
+        let new = NewProperty {
+            name: "rolled back".into(),
+            features: vec![],
+            whitelist: vec![],
+        };
+        abandoned.create_property(&new, 1).await.unwrap();
+        drop(abandoned);
+
+        let kept = whole_list(&store).await;
+        assert_eq!(kept[0].len(), 8 * 20);
+        assert!(kept[1].iter().all(|row| row.name != "rolled back"));
+        let direct = ListQuery {
+            features: vec![Feature::DirectAccess],
+            ..ListQuery::default()
+        };
+        assert_eq!(store.list_properties(&direct).await.unwrap().total, 8 * 10);
+        let fresh = Store::open(&path).await.unwrap();
+        assert_eq!(kept, whole_list(&fresh).await);
+        store.close().await;
+        fresh.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A commit cut short (its future dropped) leaves the index marked stale, and the next view
+    /// reloads it instead of answering from what may be old.
+    #[sqlx::test(migrations = false)]
+    async fn an_interrupted_commit_makes_the_next_view_reload(pool: SqlitePool) {
+        let store = store(pool).await;
+        store.load_list_index().await.unwrap();
+        assert!(store.list.is_current());
+        let guard = super::super::list_index::StaleUnlessFinished(Some(&store.list));
+        drop(guard);
+        assert!(!store.list.is_current());
+        // Written behind the index's back: only a reload can know it.
+        sqlx::query(
+            "INSERT INTO properties (client_id, name, name_key, client_secret, created_at, updated_at) \
+             VALUES (printf('%032d', 7), 'Unseen', 'unseen', 'x', 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let query = ListQuery {
+            search: "unseen".into(),
+            ..ListQuery::default()
+        };
+        assert_eq!(store.list_properties(&query).await.unwrap().total, 1);
+        assert!(store.list.is_current());
     }
 
     #[sqlx::test(migrations = false)]

@@ -38,21 +38,27 @@ pub fn with_viewer<V: IntoView + 'static>(
 /// Like [`with_viewer`], for a page island that also starts with data the server loads first
 /// (one `Suspend`: a `Suspend` returned from another renders nothing when streamed).
 pub fn with_viewer_and<T, Load, V>(
-    load: impl Fn() -> Load + Clone + Send + Sync + 'static,
+    load: impl FnOnce() -> Load,
     page: impl Fn(Option<Principal>, T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
     Load: std::future::Future<Output = T> + Send + 'static,
+    T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    use futures::FutureExt;
+
     let user = expect_context::<CurrentUser>();
+    // The Suspense runs its children more than once while rendering on the server (three times
+    // per page load, measured): the data loads once and every run awaits that one answer.
+    let loaded = load().shared();
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (load, page) = (load.clone(), page.clone());
+                let (loaded, page) = (loaded.clone(), page.clone());
                 Suspend::new(async move {
                     let viewer = user.await.ok().flatten();
-                    page(viewer, load().await)
+                    page(viewer, loaded.await)
                 })
             }}
         </Suspense>
