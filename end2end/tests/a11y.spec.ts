@@ -30,11 +30,19 @@ async function audit(page: Page, scene: string) {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
+/** Global keys this file set; deleted after each test, since every property inherits them. */
+const globals: string[] = [];
+
+test.afterEach(async ({ request }) => {
+  for (const key of globals.splice(0)) await capture(request, "/settings/delete_default", { key });
+});
+
 /** A property with a global and an own setting, a sibling owner property, all found by `tag`. */
 async function seed(request: APIRequestContext, tag: string) {
   const property = await addProperty(request, `${tag} Web shop`, ["direct_access"]);
   await addProperty(request, `${tag} Owner`, ["owner"]);
   await addProperty(request, `${tag} Login`, ["login_client"]);
+  globals.push(`${tag}_global`);
   await capture(request, "/settings/set_default", { key: `${tag}_global`, value: "global value" });
   await capture(request, "/settings/set", { key: `${tag}_own`, value: "own value", for_client_id: property.client_id });
   return property;

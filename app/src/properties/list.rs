@@ -587,7 +587,8 @@ fn RowsPerPage(
     }
 }
 
-/// "1-5 of 37", previous / next. The `top` one, above the list, shows on phones only.
+/// "1-5 of 37", previous / next. The `top` one, above the list, shows on phones only, and only
+/// previous / next.
 #[component]
 fn Pager(
     result: ListResult,
@@ -609,8 +610,8 @@ fn Pager(
             class=if top { "pager pager-top" } else { "pager pager-bottom" }
             aria-label=if top { "Pages, above the list" } else { "Pages" }
         >
-            // Announced once: by the pager below the list.
-            <span class="range" aria-live=(!top).then_some("polite")>{result.range_label()}</span>
+            // The range ("1-5 of 37") once, below the list (the top pager sits beside Rows per page).
+            {(!top).then(|| view! { <span class="range" aria-live="polite">{result.range_label()}</span> })}
             <button
                 type="button"
                 class="icon-button"
