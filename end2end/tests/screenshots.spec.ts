@@ -50,4 +50,14 @@ test("screenshots of the main console pages for the README", async ({ page, requ
   await openHydrated(page, "/audit");
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   await shoot(page, "audit-log");
+
+  // On a phone (390 x 844): the list as cards, and the property page.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openHydrated(page, `/?q=${tag}&sort=name&dir=asc&rows=10`);
+  await expect(page.getByRole("table", { name: "Properties" }).locator("tbody tr")).toHaveCount(names.length);
+  await shoot(page, "list-phone");
+
+  await openHydrated(page, `/properties/${shop.client_id}`);
+  await expect(page.getByTestId("current-secret-use")).toBeVisible();
+  await shoot(page, "property-phone");
 });

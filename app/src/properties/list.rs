@@ -108,6 +108,9 @@ fn PropertiesPage(
                     </a>
                 })}
             </header>
+            // A grid: on a desktop the rows per page sit beside the pager below the table; on a
+            // phone (the stylesheet's breakpoint) above the cards, with a second pager there too.
+            <div class="list-view">
             <div class="toolbar">
                 <SearchBox view_state go/>
                 <FeatureFilter view_state go/>
@@ -118,8 +121,10 @@ fn PropertiesPage(
                     .with(|(_, result)| match result.clone() {
                         Ok(result) => {
                             view! {
+                                <RowsPerPage rows_per_page=result.rows_per_page view_state go/>
+                                <Pager result=result.clone() view_state go top=true/>
                                 <PropertyTable result=result.clone() view_state go dialog open_menu busy/>
-                                <Pager result view_state go/>
+                                <Pager result view_state go top=false/>
                             }
                                 .into_any()
                         }
@@ -137,6 +142,7 @@ fn PropertiesPage(
                         }
                     })
             }}
+            </div>
         </section>
         {move || match dialog.get() {
             Some(OpenDialog::Copy(source)) => {
@@ -328,7 +334,7 @@ fn PropertyTable(
         view_state.with_untracked(|v| !v.search.trim().is_empty() || !v.features.is_empty());
     view! {
         <div class="table-wrap" aria-busy=move || busy.get().to_string()>
-            <table class="data">
+            <table class="data property-table">
                 <caption class="visually-hidden">"Properties"</caption>
                 <thead>
                     <tr>
@@ -426,13 +432,13 @@ fn PropertyRow(
         .collect_view();
     view! {
         <tr class="clickable" on:click=open_row>
-            <td class="mono">{row.client_id.clone()}</td>
-            <td>
+            <td class="mono id-cell" data-label="Id">{row.client_id.clone()}</td>
+            <td class="name-cell">
                 <a href=href on:click=|ev| ev.stop_propagation()>
                     {row.name.clone()}
                 </a>
             </td>
-            <td>{features}</td>
+            <td class="features-cell" data-label="Features">{features}</td>
             <td class="actions" on:click=|ev| ev.stop_propagation()>
                 {move || can(Permission::Write).then(|| view! { <ActionsMenu row=row.clone() dialog open_menu/> })}
             </td>
@@ -544,22 +550,13 @@ fn ActionsMenu(
     }
 }
 
+/// "Rows per page": 5, 10 or 50, remembered.
 #[component]
-fn Pager(
-    result: ListResult,
+fn RowsPerPage(
+    rows_per_page: u32,
     view_state: Memo<ListView>,
     go: Callback<(ListView, bool)>,
 ) -> impl IntoView {
-    let page = result.page;
-    let last = result.last_page();
-    let rows_per_page = result.rows_per_page;
-    let to_page = move |page: u64| {
-        let view = ListView {
-            page,
-            ..view_state.get_untracked()
-        };
-        go.run((view, false));
-    };
     let on_rows = move |ev: leptos::ev::Event| {
         if let Ok(rows) = event_target_value(&ev).parse::<u32>() {
             save_page_size(rows);
@@ -572,23 +569,49 @@ fn Pager(
         }
     };
     view! {
-        <nav class="pager" aria-label="Pages">
-            <label>
-                "Rows per page"
-                <select on:change=on_rows prop:value=rows_per_page.to_string()>
-                    {PAGE_SIZES
-                        .into_iter()
-                        .map(|size| {
-                            view! {
-                                <option value=size.to_string() selected={size == rows_per_page}>
-                                    {size.to_string()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <span class="range" aria-live="polite">{result.range_label()}</span>
+        <label class="rows-per-page">
+            "Rows per page"
+            <select on:change=on_rows prop:value=rows_per_page.to_string()>
+                {PAGE_SIZES
+                    .into_iter()
+                    .map(|size| {
+                        view! {
+                            <option value=size.to_string() selected={size == rows_per_page}>
+                                {size.to_string()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// "1-5 of 37", previous / next. The `top` one, above the list, shows on phones only, and only
+/// previous / next.
+#[component]
+fn Pager(
+    result: ListResult,
+    view_state: Memo<ListView>,
+    go: Callback<(ListView, bool)>,
+    top: bool,
+) -> impl IntoView {
+    let page = result.page;
+    let last = result.last_page();
+    let to_page = move |page: u64| {
+        let view = ListView {
+            page,
+            ..view_state.get_untracked()
+        };
+        go.run((view, false));
+    };
+    view! {
+        <nav
+            class=if top { "pager pager-top" } else { "pager pager-bottom" }
+            aria-label=if top { "Pages, above the list" } else { "Pages" }
+        >
+            // The range ("1-5 of 37") once, below the list (the top pager sits beside Rows per page).
+            {(!top).then(|| view! { <span class="range" aria-live="polite">{result.range_label()}</span> })}
             <button
                 type="button"
                 class="icon-button"

@@ -495,7 +495,8 @@ fn SettingRowView(
         <tr class="setting-row" data-key=move || key.get()>
             <td class="icon-col">{icon}</td>
             <td class="key-cell">{key_cell}</td>
-            <td class="value-cell">
+            // On a phone the row is a card and these labels stand in for the column headers.
+            <td class="value-cell" data-label=if on_property { "Property Value" } else { "Value" }>
                 <input
                     id=input_id
                     type="text"
@@ -515,7 +516,9 @@ fn SettingRowView(
                 />
                 <p id=error_id class="field-error" role="alert">{move || value_error.get()}</p>
             </td>
-            <td class="global-cell">{last_cell}</td>
+            <td class="global-cell" data-label=if on_property { "Global Value" } else { "Property overrides" }>
+                {last_cell}
+            </td>
         </tr>
     }
 }
