@@ -286,6 +286,31 @@ for (const width of WIDTHS) {
       await audit(page, `header at ${width} px`);
     });
 
+    test("as a viewer (no change controls, the Viewer badge): no violations, light and dark", async ({ browser, request }) => {
+      const tag = uniqueTag("axv");
+      const property = await seed(request, tag);
+      const viewer = account("a11y-page-viewer", "viewer");
+      const context = await browser.newContext({
+        storageState: { cookies: [], origins: [] },
+        viewport: { width, height: width === 390 ? 844 : 800 },
+      });
+      const page = await context.newPage();
+      await openHydrated(page, "/sign-in");
+      await page.getByLabel("Username").fill(viewer.username);
+      await page.getByLabel("Password").fill(viewer.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Manage Properties" })).toBeVisible();
+      await openHydrated(page, `/?q=${tag}`);
+      await expect(page.getByRole("button", { name: /^Actions for/ })).toHaveCount(0);
+      await audit(page, `list as a viewer at ${width} px`);
+      await openHydrated(page, `/properties/${property.client_id}`);
+      await expect(page.getByRole("button", { name: "Reset Secret" })).toHaveCount(0);
+      await audit(page, `property as a viewer at ${width} px`);
+      await openHydrated(page, `/properties/${property.client_id}/settings`);
+      await audit(page, `settings as a viewer at ${width} px`);
+      await context.close();
+    });
+
     test.describe("signed out", () => {
       // The refused sign-in answers 422, which the browser logs.
       test.use({ storageState: { cookies: [], origins: [] }, allowedConsoleErrors: [/status of 422/] });

@@ -190,6 +190,18 @@ test("at 390 px the list is one card per property, with previous / next above an
   expect(await overflow(page)).toBeLessThanOrEqual(0);
 });
 
+test("at 390 px a card for a property without features has no empty Features label", async ({ page, request }) => {
+  await page.setViewportSize(PHONE);
+  const tag = uniqueTag("bare");
+  await addProperty(request, `${tag} bare`, []);
+  await addProperty(request, `${tag} featured`, ["direct_access"]);
+  await openHydrated(page, `/?q=${tag}&sort=name`);
+  const cards = page.getByRole("table", { name: "Properties" }).locator("tbody tr");
+  await expect(cards).toHaveCount(2);
+  await expect(cards.nth(0).locator("td.features-cell")).toBeHidden();
+  await expect(cards.nth(1).locator("td.features-cell")).toBeVisible();
+});
+
 test("at 1280 px the list stays a table and there is one pager, below it", async ({ page, request }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const tag = uniqueTag("desk");
