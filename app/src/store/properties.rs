@@ -360,19 +360,19 @@ impl Store {
         // 10,000 rows at a time, straight into the index: a million rows fetched at once would
         // hold hundreds of MB of row buffers that the allocator keeps afterwards.
         let mut index = ListIndex::default();
-        let mut after = String::new();
+        let mut after: i64 = 0;
         loop {
+            // In table order (rowid): sequential pages, not a lookup per row.
             let chunk = sqlx::query(
-                "SELECT client_id, name_key, features FROM properties WHERE client_id > ? \
-                 ORDER BY client_id LIMIT 10000",
+                "SELECT rowid, client_id, name_key, features FROM properties WHERE rowid > ? \
+                 ORDER BY rowid LIMIT 10000",
             )
-            .bind(&after)
+            .bind(after)
             .fetch_all(&self.pool)
             .await?;
             for row in &chunk {
-                let entry = list_entry(row)?;
-                index.push_unsorted(&entry);
-                after = entry.client_id.into();
+                index.push_unsorted(&list_entry(row)?);
+                after = row.try_get("rowid")?;
             }
             if chunk.len() < 10_000 {
                 break;
