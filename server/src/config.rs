@@ -137,6 +137,37 @@ pub enum Command {
     /// the backup's integrity and schema version are checked first; the replaced file is kept
     /// beside it (<database>.replaced-<time>).
     Restore { path: PathBuf },
+    /// Write properties (name, features, whitelist, property settings; ids so an import can
+    /// match them; never a secret) and the global settings as one JSON document, to standard
+    /// output or --output. --search and --feature select properties as the console's list does.
+    Export {
+        /// Only properties whose name or id contains TEXT (ignoring case).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only properties having any of these features (repeat the flag for several).
+        #[arg(long = "feature", value_name = "NAME")]
+        features: Vec<String>,
+        /// Write the document to this new file (0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import a document written by `export`: match each property by client id, else by name;
+    /// show the plan (to create, to change with each field's difference, unchanged, to delete),
+    /// ask, then apply it in one transaction. Created properties get new ids and secrets, printed
+    /// once. An invalid file is reported with the position of every problem and changes nothing.
+    Import {
+        /// The JSON document.
+        file: PathBuf,
+        /// Show the plan and stop; nothing is written.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply without asking on the terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Also delete properties (never owners) and setting keys that the file does not have.
+        #[arg(long)]
+        prune: bool,
+    },
     /// Check the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),

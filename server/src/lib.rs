@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod request_id;
 pub mod session;
 pub mod state;
+pub mod transfer;
 pub mod usage;
 
 use std::net::SocketAddr;

@@ -89,7 +89,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     if let Some(Command::Restore { path }) = &cli.command {
         return restore(&cli.database, path).await;
     }
-    if matches!(cli.command, Some(Command::Backup { .. })) && !cli.database.exists() {
+    if matches!(
+        cli.command,
+        Some(Command::Backup { .. }) | Some(Command::Export { .. })
+    ) && !cli.database.exists()
+    {
         return Err(format!("there is no database at {}", cli.database.display()).into());
     }
     let config = StoreConfig {
@@ -147,6 +151,40 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Some(Command::User(command)) => {
             let result = user_command(&store, command).await;
+            store.close().await;
+            result
+        }
+        Some(Command::Export {
+            search,
+            features,
+            output,
+        }) => {
+            let result =
+                server::transfer::export(&store, search, &features, output.as_deref()).await;
+            store.close().await;
+            result
+        }
+        Some(Command::Import {
+            file,
+            dry_run,
+            yes,
+            prune,
+        }) => {
+            let options = server::transfer::ImportOptions {
+                dry_run,
+                yes,
+                prune,
+            };
+            let stdin = std::io::stdin();
+            let mut answers = stdin.lock();
+            let result = server::transfer::import(
+                &store,
+                &file,
+                &options,
+                &mut answers,
+                &mut std::io::stdout(),
+            )
+            .await;
             store.close().await;
             result
         }

@@ -16,6 +16,7 @@ pub mod setting_keys;
 pub mod settings_edit;
 pub mod signature;
 pub mod tokens;
+pub mod transfer;
 pub mod usage;
 pub mod whitelist;
 

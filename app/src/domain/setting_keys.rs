@@ -10,6 +10,9 @@ pub const MAX_KEY_CHARS: usize = 100;
 /// Largest allowed value, in bytes of UTF-8; keeps one setting from bloating every response.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 
+/// Most settings one property may hold, and most changes one request may carry.
+pub const MAX_SETTINGS: usize = 1000;
+
 /// Why a key was refused; `reason()` is the text after "key was not valid for the following
 /// reason: ".
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

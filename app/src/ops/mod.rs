@@ -7,6 +7,7 @@
 pub mod keys;
 pub mod properties;
 pub mod settings;
+pub mod transfer;
 pub mod users;
 
 use serde_json::Value;

@@ -13,8 +13,7 @@ use crate::domain::settings_edit::{SettingChange, SettingsDiff};
 use crate::store::settings::{Scope, SettingsMap};
 use crate::store::{Store, Write};
 
-/// Most settings one property may hold, and most changes one request may carry.
-pub const MAX_SETTINGS: usize = 1000;
+pub use crate::domain::setting_keys::MAX_SETTINGS;
 
 /// Whose settings an operation changes.
 #[derive(Clone, Copy, Debug)]
@@ -105,7 +104,7 @@ async fn check_property_total(w: &mut Write, target_settings: Target<'_>) -> OpR
 }
 
 /// Before/after objects of the changed keys; values of sensitive keys are never recorded.
-fn audit_values(values: impl IntoIterator<Item = (String, Option<String>)>) -> Value {
+pub(super) fn audit_values(values: impl IntoIterator<Item = (String, Option<String>)>) -> Value {
     let map: Map<String, Value> = values
         .into_iter()
         .map(|(key, value)| {

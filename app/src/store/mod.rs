@@ -16,6 +16,7 @@ pub mod list_index;
 pub mod properties;
 pub mod sealed;
 pub mod settings;
+pub mod transfer;
 pub mod usage;
 pub mod users;
 

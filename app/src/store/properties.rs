@@ -179,7 +179,7 @@ fn record_from_row(key: &MasterKey, row: &SqliteRow) -> Result<PropertyRecord, S
 }
 
 /// Decodes a stored whitelist; one that cannot be read allows nobody and is logged as an error.
-fn stored_whitelist(client_id: &str, json: &str) -> Vec<String> {
+pub(super) fn stored_whitelist(client_id: &str, json: &str) -> Vec<String> {
     whitelist::decode_stored(json).unwrap_or_else(|(fallback, why)| {
         tracing::error!(client_id, why, "stored whitelist is unreadable; the client is denied every address until it is set again");
         fallback
