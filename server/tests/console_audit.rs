@@ -50,6 +50,7 @@ fn entry(seed: Seed) -> AuditEntry {
         property_name: seed.property.as_ref().map(|(_, name)| name.to_string()),
         before: seed.before,
         after: seed.after,
+        batch_id: None,
     }
 }
 

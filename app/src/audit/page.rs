@@ -427,6 +427,10 @@ fn EntryDetails(entry: AuditEntry) -> impl IntoView {
             <dl class="facts audit-facts">
                 <dt>"Request id"</dt>
                 <dd class="mono">{entry.request_id.clone()}</dd>
+                {entry.batch_id.clone().map(|batch| view! {
+                    <dt>"Bulk change"</dt>
+                    <dd class="mono">{batch}</dd>
+                })}
                 {entry.client_id.clone().map(|id| view! {
                     <dt>"Property id"</dt>
                     <dd class="mono">{id}</dd>

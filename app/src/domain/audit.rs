@@ -139,6 +139,9 @@ pub struct AuditEntry {
     /// What changed: JSON objects holding only the changed fields. Never a secret.
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// Shared by the entries of one bulk change (one per property); None otherwise.
+    #[serde(default)]
+    pub batch_id: Option<String>,
 }
 
 /// What the audit page filters by; empty fields filter nothing.

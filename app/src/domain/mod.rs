@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod features;
 pub mod listing;
 pub mod names;

@@ -4,6 +4,7 @@
 //! writes through the store and records the audit entry in the same transaction. Doors only read
 //! their wire format, call an operation and map [`OpError`] to their wire format.
 
+pub mod bulk;
 pub mod keys;
 pub mod properties;
 pub mod settings;
@@ -159,6 +160,7 @@ impl Actor {
             property_name: target.map(|(_, name)| name.to_string()),
             before,
             after,
+            batch_id: None,
         }
     }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::model::{ListResult, ListView, PropertyDetails, PropertySummary, SecretReset};
+use crate::domain::bulk::{BulkChange, BulkTarget};
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 
@@ -230,4 +231,47 @@ async fn details(
 /// The field name of whitelist row `index` in a [`ConsoleError::Invalid`].
 pub fn whitelist_field(index: usize) -> String {
     format!("whitelist.{index}")
+}
+
+/// What a bulk action selects, for its confirmation dialog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BulkCount {
+    pub selected: usize,
+    /// Owners among them (a delete skips them).
+    pub owners: usize,
+}
+
+/// What a bulk action did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BulkResult {
+    pub changed: usize,
+    pub unchanged: usize,
+    pub skipped_owners: usize,
+}
+
+/// How many properties a bulk selection holds, and how many are owners. Admins only.
+#[server(input = Json, prefix = "/api", endpoint = "properties/bulk-count")]
+pub async fn count_bulk_selection(target: BulkTarget) -> Result<BulkCount, ConsoleError> {
+    use crate::auth::{authorize, console_actor, context, Permission};
+    authorize(Permission::Write).await?;
+    let actor = console_actor()?;
+    let (selected, owners) = crate::ops::bulk::count(&context::store()?, &actor, &target).await?;
+    Ok(BulkCount { selected, owners })
+}
+
+/// A bulk action: one change to every selected property, in one write, all or nothing. Admins only.
+#[server(input = Json, prefix = "/api", endpoint = "properties/bulk")]
+pub async fn apply_bulk_change(
+    target: BulkTarget,
+    change: BulkChange,
+) -> Result<BulkResult, ConsoleError> {
+    use crate::auth::{authorize, console_actor, context, Permission};
+    authorize(Permission::Write).await?;
+    let actor = console_actor()?;
+    let outcome = crate::ops::bulk::apply(&context::store()?, &actor, &target, &change).await?;
+    Ok(BulkResult {
+        changed: outcome.changed,
+        unchanged: outcome.unchanged,
+        skipped_owners: outcome.skipped_owners,
+    })
 }

@@ -8,7 +8,7 @@ use super::{Store, StoreError, Write};
 use crate::domain::audit::{ActorKind, AuditEntry, AuditFilter, AuditPage, Door};
 
 const COLUMNS: &str = "id, at, door, actor_kind, actor, actor_name, source, request_id, action, \
-     client_id, property_name, before_json, after_json";
+     client_id, property_name, before_json, after_json, batch_id";
 
 fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
     let json = |column: &str| -> Result<Option<serde_json::Value>, StoreError> {
@@ -31,6 +31,7 @@ fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
         property_name: row.try_get("property_name")?,
         before: json("before_json")?,
         after: json("after_json")?,
+        batch_id: row.try_get("batch_id")?,
     })
 }
 
@@ -40,7 +41,7 @@ impl Write {
         let json = |value: &Option<serde_json::Value>| value.as_ref().map(|v| v.to_string());
         sqlx::query(
             "INSERT INTO audit_events (at, door, actor_kind, actor, actor_name, source, request_id, action, \
-             client_id, property_name, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             client_id, property_name, before_json, after_json, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(entry.at)
         .bind(entry.door.as_str())
@@ -54,6 +55,7 @@ impl Write {
         .bind(&entry.property_name)
         .bind(json(&entry.before))
         .bind(json(&entry.after))
+        .bind(&entry.batch_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -176,6 +178,7 @@ mod tests {
             property_name: Some(name.into()),
             before: Some(serde_json::json!({"features": []})),
             after: Some(serde_json::json!({"features": ["owner"]})),
+            batch_id: None,
         }
     }
 
