@@ -8,12 +8,8 @@ use super::{begin, check_client_id, Actor, Field, OpError, OpResult};
 use crate::domain::accounts::Permission;
 use crate::domain::audit::actions;
 use crate::domain::bulk::{self, BulkChange, BulkTarget, MAX_SELECTED_IDS};
-use crate::domain::listing::ListQuery;
 use crate::store::properties::{new_token, DeleteOutcome, PropertyRecord};
 use crate::store::Store;
-
-/// Rows fetched per page of the list when "all matching" is resolved.
-const LIST_PAGE: u32 = 10_000;
 
 /// At most this many clashing properties are named in a refusal.
 const NAMED_CLASHES: usize = 5;
@@ -65,23 +61,7 @@ pub async fn resolve(store: &Store, target: &BulkTarget) -> OpResult<Vec<String>
             Ok(out)
         }
         BulkTarget::Matching { search, features } => {
-            let mut out = Vec::new();
-            let mut query = ListQuery {
-                search: search.trim().to_string(),
-                features: features.clone(),
-                limit: LIST_PAGE,
-                ..ListQuery::default()
-            };
-            loop {
-                let page = store.list_properties(&query).await?;
-                let fetched = page.rows.len() as u64;
-                out.extend(page.rows.into_iter().map(|row| row.client_id));
-                query.offset += u64::from(LIST_PAGE);
-                if fetched == 0 || query.offset >= page.total {
-                    break;
-                }
-            }
-            Ok(out)
+            Ok(store.matching_client_ids(search, features).await?)
         }
     }
 }

@@ -9,7 +9,6 @@ use super::{begin, Actor, OpError};
 use crate::domain::accounts::Permission;
 use crate::domain::audit::actions;
 use crate::domain::features::Feature;
-use crate::domain::listing::ListQuery;
 use crate::domain::transfer::{self, Document, FieldDiff, Plan, Problem};
 use crate::store::properties::NewProperty;
 use crate::store::settings::{Scope, SettingsMap};
@@ -29,9 +28,6 @@ impl ExportFilter {
     }
 }
 
-/// Rows fetched per page of the list when an export is filtered.
-const LIST_PAGE: u32 = 10_000;
-
 /// The document of the properties `filter` selects (by client id) and all global settings.
 /// Never a secret: the state read holds none.
 pub async fn export(
@@ -43,22 +39,11 @@ pub async fn export(
     let (global, mut properties) = store.transfer_state().await?;
     if !filter.is_empty() {
         // The list decides what matches, so an export holds exactly what the console lists.
-        let mut wanted = std::collections::HashSet::new();
-        let mut query = ListQuery {
-            search: filter.search.clone(),
-            features: filter.features.clone(),
-            limit: LIST_PAGE,
-            ..ListQuery::default()
-        };
-        loop {
-            let page = store.list_properties(&query).await?;
-            let fetched = page.rows.len() as u64;
-            wanted.extend(page.rows.into_iter().map(|row| row.client_id));
-            query.offset += u64::from(LIST_PAGE);
-            if fetched == 0 || query.offset >= page.total {
-                break;
-            }
-        }
+        let wanted: std::collections::HashSet<String> = store
+            .matching_client_ids(&filter.search, &filter.features)
+            .await?
+            .into_iter()
+            .collect();
         properties.retain(|p| wanted.contains(&p.client_id));
     }
     Ok(transfer::export_document(global, &properties))
@@ -303,6 +288,7 @@ mod tests {
     use sqlx::SqlitePool;
 
     use super::*;
+    use crate::domain::listing::ListQuery;
     use crate::domain::transfer::{DocumentProperty, FORMAT, VERSION};
 
     fn actor() -> Actor {

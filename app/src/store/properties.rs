@@ -12,7 +12,7 @@ use super::list_index::{IndexQuery, ListChange, ListEntry, ListIndex};
 use super::sealed::{MasterKey, Secret};
 use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
-use crate::domain::listing::{ListPage, ListQuery, PropertySummary};
+use crate::domain::listing::{ListPage, ListQuery, PropertySummary, SortColumn, SortDirection};
 use crate::domain::names::name_key;
 use crate::domain::tokens::token_from_random;
 use crate::domain::whitelist::{self, default_whitelist};
@@ -335,6 +335,36 @@ impl Store {
             total: page.total,
             offset: query.offset,
         })
+    }
+
+    /// The id of every property a list view's search and feature filter match, in id order: what
+    /// "all matching" means for bulk actions and exports, in one pass over the index.
+    pub async fn matching_client_ids(
+        &self,
+        search: &str,
+        features: &[Feature],
+    ) -> Result<Vec<String>, StoreError> {
+        self.load_list_index().await?;
+        let list = self.list.clone();
+        let search = name_key(search);
+        let features = u8::try_from(feature_bits(features)).unwrap_or(u8::MAX);
+        let page = tokio::task::spawn_blocking(move || {
+            let index = list
+                .index
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            index.page(&IndexQuery {
+                search: &search,
+                features,
+                sort: SortColumn::Id,
+                direction: SortDirection::Ascending,
+                offset: 0,
+                limit: u32::MAX,
+            })
+        })
+        .await
+        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        Ok(page.client_ids)
     }
 
     /// The memory the list index holds, in bytes.
@@ -949,7 +979,7 @@ fn whitelist_json(whitelist: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::listing::{ListQuery, SortColumn, SortDirection};
+    use crate::domain::listing::ListQuery;
     use sqlx::SqlitePool;
 
     async fn store(pool: SqlitePool) -> Store {
