@@ -8,7 +8,7 @@ use rand::RngCore;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite};
 
-use super::list_index::{IndexQuery, ListChange, ListEntry, ListIndex};
+use super::list_index::{IndexPage, IndexQuery, ListChange, ListEntry, ListIndex};
 use super::sealed::{MasterKey, Secret};
 use super::{Store, StoreError, Write};
 use crate::domain::features::Feature;
@@ -285,29 +285,7 @@ impl Store {
     /// One page of the Manage Properties list with the total count. The list index picks the
     /// page's ids (search, filter, sort and count in memory); their rows come from the database.
     pub async fn list_properties(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
-        self.load_list_index().await?;
-        let list = self.list.clone();
-        let search = name_key(&query.search);
-        let features = u8::try_from(feature_bits(&query.features)).unwrap_or(u8::MAX);
-        let (sort, direction, offset, limit) =
-            (query.sort, query.direction, query.offset, query.limit);
-        // A pass over a million properties takes tens of milliseconds: off the async workers.
-        let page = tokio::task::spawn_blocking(move || {
-            let index = list
-                .index
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            index.page(&IndexQuery {
-                search: &search,
-                features,
-                sort,
-                direction,
-                offset,
-                limit,
-            })
-        })
-        .await
-        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        let page = self.index_page(query).await?;
         let mut rows: HashMap<String, PropertySummary> = sqlx::query(
             "SELECT client_id, name, features FROM properties \
              WHERE client_id IN (SELECT value FROM json_each(?))",
@@ -344,11 +322,27 @@ impl Store {
         search: &str,
         features: &[Feature],
     ) -> Result<Vec<String>, StoreError> {
+        let every_match = ListQuery {
+            search: search.to_string(),
+            features: features.to_vec(),
+            sort: SortColumn::Id,
+            direction: SortDirection::Ascending,
+            offset: 0,
+            limit: u32::MAX,
+        };
+        Ok(self.index_page(&every_match).await?.client_ids)
+    }
+
+    /// The ids of one page of `query` and its total, from the list index (loaded if need be).
+    async fn index_page(&self, query: &ListQuery) -> Result<IndexPage, StoreError> {
         self.load_list_index().await?;
         let list = self.list.clone();
-        let search = name_key(search);
-        let features = u8::try_from(feature_bits(features)).unwrap_or(u8::MAX);
-        let page = tokio::task::spawn_blocking(move || {
+        let search = name_key(&query.search);
+        let features = u8::try_from(feature_bits(&query.features)).unwrap_or(u8::MAX);
+        let (sort, direction, offset, limit) =
+            (query.sort, query.direction, query.offset, query.limit);
+        // A pass over a million properties takes tens of milliseconds: off the async workers.
+        tokio::task::spawn_blocking(move || {
             let index = list
                 .index
                 .read()
@@ -356,15 +350,14 @@ impl Store {
             index.page(&IndexQuery {
                 search: &search,
                 features,
-                sort: SortColumn::Id,
-                direction: SortDirection::Ascending,
-                offset: 0,
-                limit: u32::MAX,
+                sort,
+                direction,
+                offset,
+                limit,
             })
         })
         .await
-        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
-        Ok(page.client_ids)
+        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))
     }
 
     /// The memory the list index holds, in bytes.
