@@ -3,33 +3,47 @@
 // bundle plus that page's chunks, as listed in the split manifest) and the whole bundle.
 // Sizes are raw, gzipped (level 9) and brotli (the .br files the server sends, when built with
 // --precompress). Run after the release build: `node scripts/bundle-size.mjs [--check] [target/site/pkg]`.
-// With --check it fails when the landing page (Manage Properties: the entry alone) is over budget.
+// With --check it fails when any page, or the whole bundle, is over its ceiling.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-const BUDGET_GZ = 300 * 1024;
 const args = process.argv.slice(2);
 const check = args.includes("--check");
 const pkg = args.find((a) => a !== "--check") ?? path.join(import.meta.dirname, "..", "target", "site", "pkg");
-const manifestFile = path.join(pkg, "__wasm_split_manifest.json");
+// With hashed file names (cargo-leptos `hash-files`), target/release/hash.txt names this build's files.
+const hashFile = process.env.GATEHOUSE_HASH_FILE ?? path.join(import.meta.dirname, "..", "target", "release", "hash.txt");
+const hashes = Object.fromEntries(
+  (fs.existsSync(hashFile) ? fs.readFileSync(hashFile, "utf8") : "")
+    .split("\n")
+    .filter((line) => line.includes(":"))
+    .map((line) => line.split(":").map((part) => part.trim())),
+);
+const hashed = (stem, kind, ext) => (hashes[kind] ? `${stem}.${hashes[kind]}.${ext}` : `${stem}.${ext}`);
+const manifestFile = path.join(pkg, hashed("__wasm_split_manifest", "manifest", "json"));
 if (!fs.existsSync(manifestFile)) {
   console.error(`No ${manifestFile}: build first with \`cargo leptos build --release --split --precompress\`.`);
   process.exit(1);
 }
 
-// The lazy page islands (`#[island(lazy)]`, named `<Name>Page`) and the pages they serve. Manage
-// Properties is not lazy: its island is in the entry.
+// The lazy page islands (`#[island(lazy)]`, named `<Name>Page`) and the pages they serve; a first
+// visit loads the entry plus that page's chunks. Manage Properties is not lazy: its island is in
+// the entry, so the landing page is the entry alone (splitting it out cost it 80 KB more: the
+// code it shares with the other pages then comes in 56 small chunks that compress worse).
+// Sizes in KB of gzip. `target` is where issue #18 wants each page; `ceiling` is what --check
+// enforces today: the measured size with a little room, so no change makes a page heavier
+// unnoticed. Lower a ceiling when a page gets lighter; raise one only on purpose, saying why.
+const LANDING = { target: 250, ceiling: 275 };
 const PAGES = {
-  sign_in: "/sign-in",
-  properties: "/ (Manage Properties)",
-  new_property: "/properties/new",
-  property: "/properties/:id",
-  property_settings: "/properties/:id/settings",
-  app_settings: "/application",
-  account: "/account",
-  users: "/users",
+  sign_in: { label: "/sign-in", target: 250, ceiling: 285 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 380 },
+  property: { label: "/properties/:id", target: 300, ceiling: 400 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 375 },
+  audit_log: { label: "/audit", target: 300, ceiling: 340 },
+  account: { label: "/account", target: 300, ceiling: 295 },
+  users: { label: "/users", target: 300, ceiling: 330 },
 };
+const WHOLE = { target: 450, ceiling: 620 };
 
 const sizeCache = new Map();
 function sizes(file) {
@@ -52,26 +66,37 @@ function sum(files) {
 }
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 
-const entry = fs
-  .readdirSync(pkg)
-  .filter((f) => f === "gatehouse.wasm" || f === "gatehouse.js" || f === "__wasm_split.______________________.js");
+const entry = [
+  hashed("gatehouse", "wasm", "wasm"),
+  hashed("gatehouse", "js", "js"),
+  hashes.split ? `__wasm_split.${hashes.split}.js` : "__wasm_split.______________________.js",
+];
+// The manifest names chunks without their extension.
+const chunkFile = (chunk) => (chunk.endsWith(".wasm") ? chunk : `${chunk}.wasm`);
 const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
 // Everything the manifest can load (the directory may still hold chunks of an earlier build).
-const all = [...new Set([...entry, ...Object.values(manifest).flatMap((chunks) => chunks.map((c) => `${c}.wasm`))])];
+const all = [...new Set([...entry, ...Object.values(manifest).flatMap((chunks) => chunks.map(chunkFile))])];
 
-const rows = [["first visit to", "files", "raw", "gzip", "brotli (served)", "gzip budget"]];
-const row = (label, files) => {
+const rows = [["first visit to", "files", "raw", "gzip", "brotli (served)", "target", "ceiling"]];
+const over = [];
+const row = (label, files, limits) => {
   const s = sum(files);
-  rows.push([label, String(files.length), kb(s.raw), kb(s.gz), kb(s.br), s.gz <= BUDGET_GZ ? "within" : "over"]);
+  const kbGz = s.gz / 1024;
+  if (limits && kbGz > limits.ceiling) over.push(`${label}: ${kb(s.gz)} gzip, over its ${limits.ceiling} KB ceiling`);
+  const mark = (limit) => (limits ? `${limit} KB ${kbGz <= limit ? "within" : "over"}` : "");
+  rows.push([label, String(files.length), kb(s.raw), kb(s.gz), kb(s.br), mark(limits?.target), mark(limits?.ceiling)]);
 };
-row("/ (Manage Properties): the entry alone", entry);
+row("/ (Manage Properties): the entry alone", entry, LANDING);
 const routeOf = (split) => split.replace(/_page_loader_\d+$/, "");
 const order = Object.keys(PAGES);
 const rank = (split) => (order.includes(routeOf(split)) ? order.indexOf(routeOf(split)) : order.length);
 for (const [split, chunks] of Object.entries(manifest).sort(([a], [b]) => rank(a) - rank(b))) {
-  row(PAGES[routeOf(split)] ?? routeOf(split), [...entry, ...chunks.map((c) => `${c}.wasm`)]);
+  const page = PAGES[routeOf(split)];
+  // A new page island needs its line above: it shows here, and --check names it.
+  if (!page) over.push(`${routeOf(split)}: a page island with no ceiling in scripts/bundle-size.mjs`);
+  row(page?.label ?? routeOf(split), [...entry, ...chunks.map(chunkFile)], page);
 }
-row("every page (the whole bundle)", all);
+row("every page (the whole bundle)", all, WHOLE);
 
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [i, r] of rows.entries()) {
@@ -80,10 +105,9 @@ for (const [i, r] of rows.entries()) {
 }
 
 if (check) {
-  const landing = sum(entry).gz;
-  if (landing > BUDGET_GZ) {
-    console.error(`The landing page needs ${kb(landing)} gzip, over the ${kb(BUDGET_GZ)} budget.`);
+  if (over.length) {
+    for (const problem of over) console.error(problem);
     process.exit(1);
   }
-  console.log(`The landing page needs ${kb(landing)} gzip, within the ${kb(BUDGET_GZ)} budget.`);
+  console.log("Every page, and the whole bundle, is within its ceiling.");
 }

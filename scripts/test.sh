@@ -15,8 +15,11 @@ cargo test -p server
 
 build_release
 
-say "Bundle size: the landing page (Manage Properties) within its 300 KB gzip budget"
+say "Bundle size: every page's first visit, and the whole bundle, within its ceiling"
 node scripts/bundle-size.mjs --check
+
+say "Page speed in Chromium: what each page transfers, when it is hydrated, and that a repeat visit fetches no /pkg file"
+node scripts/page-speed.mjs --runs 3 --check
 
 "$ROOT/scripts/drills.sh" short
 

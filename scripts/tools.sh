@@ -83,6 +83,9 @@ ensure_build_tools() {
 # `--precompress` writes .gz and .br twins of the bundle, which the server sends as they are.
 build_release() {
   say "Building Gatehouse (release)"
+  # File names carry content hashes (hash-files): start from an empty /pkg so old builds' files
+  # do not pile up there, or get hashed a second time.
+  rm -rf "$ROOT/target/site/pkg"
   (cd "$ROOT" && cargo leptos build --release --split --precompress)
   touch "$RELEASE_STAMP"
 }

@@ -83,6 +83,16 @@ pub async fn serve(
     .await
 }
 
+/// Whether the release build gave every /pkg file a content hash: cargo-leptos then writes
+/// `hash.txt` beside the server binary, where Leptos looks for it to name the files in each page.
+/// Without it (a build without `hash-files`) the plain names are used and cannot be cached for long.
+pub fn bundle_is_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|file| file.is_file())
+}
+
 /// What server functions and server-rendered pages can `use_context` for.
 fn server_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {

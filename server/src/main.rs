@@ -308,6 +308,7 @@ async fn serve(cli: Cli, store: Store) -> Result<(), BoxError> {
         .output_name("gatehouse")
         .site_root(cli.site_root.display().to_string())
         .site_pkg_dir("pkg")
+        .hash_files(server::bundle_is_hashed())
         .site_addr(cli.listen)
         .build();
     // One server per database; a restore waits for it to stop.

@@ -77,6 +77,7 @@ pub async fn console_session(
         return Redirect::to("/").into_response();
     }
     let mut response = next.run(request).await;
+    let status = response.status();
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
@@ -87,11 +88,29 @@ pub async fn console_session(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if !path.starts_with("/pkg/") {
-        // Pages and server functions may carry secrets: never keep them in any cache.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        cache_policy(&path, status, state.leptos_options.hash_files),
+    );
     response
+}
+
+/// How long a browser may keep a response. Pages and server functions may carry secrets: never
+/// kept. A /pkg file whose name holds its content hash never changes: kept for a year without
+/// asking again. Other static files (and everything in a build without hashes): asked again each
+/// time, which costs a 304 when nothing changed.
+fn cache_policy(path: &str, status: StatusCode, hashed: bool) -> HeaderValue {
+    if !path.starts_with("/pkg/") && path != "/favicon.svg" {
+        HeaderValue::from_static("no-store")
+    } else if hashed
+        && status == StatusCode::OK
+        && path.starts_with("/pkg/")
+        && !path.starts_with("/pkg/snippets/")
+    {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    }
 }
 
 /// Whether a request that may change something (anything but GET, HEAD, OPTIONS) was sent by a
@@ -148,6 +167,28 @@ mod tests {
             headers.insert(*name, HeaderValue::from_str(value).unwrap());
         }
         headers
+    }
+
+    #[test]
+    fn only_hashed_bundle_files_are_kept_for_a_year() {
+        let ok = StatusCode::OK;
+        let forever = "public, max-age=31536000, immutable";
+        assert_eq!(cache_policy("/pkg/gatehouse.Ab3_x.wasm", ok, true), forever);
+        assert_eq!(cache_policy("/pkg/gatehouse.wasm", ok, false), "no-cache");
+        // Not hashed by cargo-leptos even in a hashed build.
+        assert_eq!(
+            cache_policy("/pkg/snippets/x/inline0.js", ok, true),
+            "no-cache"
+        );
+        // A missing file may appear with the next build.
+        assert_eq!(
+            cache_policy("/pkg/gone.wasm", StatusCode::NOT_FOUND, true),
+            "no-cache"
+        );
+        assert_eq!(cache_policy("/favicon.svg", ok, true), "no-cache");
+        for page in ["/", "/properties/x", "/api/properties/list", "/sign-in"] {
+            assert_eq!(cache_policy(page, ok, true), "no-store");
+        }
     }
 
     #[test]

@@ -1,46 +1,72 @@
 //! Sign-in, the account page (own password) and the Users page (admins).
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{
-    add_user, list_users, remove_user, reset_user_password, set_user_role, ChangePassword, SignIn,
-    SignOut,
+    add_user, change_password, list_users, remove_user, reset_user_password, set_user_role,
+    sign_in, ChangePassword, SignIn, SignOut,
 };
 use super::{Principal, Role};
+use crate::domain::accounts::safe_return_path;
 use crate::error::ConsoleError;
 use crate::ui::viewer::{signed_in, start_page_island, with_viewer, CurrentUser};
-use crate::ui::{use_toasts, Dialog, ToastRegion};
+use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
 
 /// The route: hands the page to return to after signing in (`?next=`) to the page island.
 #[component]
 pub fn SignInRoute() -> impl IntoView {
     let next = use_query_map().with_untracked(|q| q.get("next").unwrap_or_else(|| "/".into()));
-    view! { <SignInPage next/> }
+    view! {
+        <Title text="Sign in · Gatehouse"/>
+        <SignInPage next/>
+    }
 }
 
 #[island(lazy)]
 fn SignInPage(next: String) -> impl IntoView {
     start_page_island(None);
-    let action = ServerAction::<SignIn>::new();
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
+    let username = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    // A plain form that also works before (or without) the wasm: the server function answers a
+    // browser's form post with a redirect. Once hydrated it signs in without leaving the page on
+    // a refusal, so the username stays typed.
+    let submit = {
+        let next = next.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if pending.get_untracked() {
+                return;
+            }
+            let value = |input: NodeRef<leptos::html::Input>| {
+                input.get_untracked().map(|i| i.value()).unwrap_or_default()
+            };
+            let (name, secret, next) = (value(username), value(password), next.clone());
+            pending.set(true);
+            spawn_local(async move {
+                match sign_in(name, secret, next.clone()).await {
+                    Ok(()) => navigate_to(&safe_return_path(&next)),
+                    Err(e) => {
+                        pending.set(false);
+                        error.set(Some(e.to_string()));
+                    }
+                }
+            });
+        }
     };
     view! {
-        <Title text="Sign in · Gatehouse"/>
         <section class="page sign-in">
             <h1>"Sign in to Gatehouse"</h1>
-            <ActionForm action=action>
+            <form method="post" action=SignIn::url() on:submit=submit>
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="username">"Username"</label>
-                    <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
+                    <input id="username" name="username" type="text" autocomplete="username" required autofocus node_ref=username/>
                 </div>
                 <div class="field">
                     <label for="password">"Password"</label>
@@ -51,16 +77,17 @@ fn SignInPage(next: String) -> impl IntoView {
                         autocomplete="current-password"
                         required
                         aria-describedby="sign-in-error"
-                        aria-invalid=move || error().is_some().to_string()
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        node_ref=password
                     />
-                    <p id="sign-in-error" class="field-error" role="alert">{error}</p>
+                    <p id="sign-in-error" class="field-error" role="alert">{move || error.get()}</p>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="primary" aria-disabled=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    <button type="submit" class="primary" aria-disabled=move || pending.get().to_string()>
+                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </div>
-            </ActionForm>
+            </form>
             <p class="muted">
                 "Lost the admin password? On the server run "<code>"server user reset-password admin"</code>"."
             </p>
@@ -97,25 +124,72 @@ pub fn UserMenu(user: CurrentUser) -> impl IntoView {
 
 #[component]
 pub fn AccountRoute() -> impl IntoView {
-    with_viewer(|viewer| view! { <AccountPage viewer/> })
+    view! {
+        <Title text="Your account · Gatehouse"/>
+        {with_viewer(|viewer| view! { <AccountPage viewer/> })}
+    }
 }
 
 #[island(lazy)]
 fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
     start_page_island(viewer);
-    let action = ServerAction::<ChangePassword>::new();
+    let inputs: [(
+        &'static str,
+        &'static str,
+        &'static str,
+        NodeRef<leptos::html::Input>,
+    ); 3] = [
+        (
+            "current",
+            "Current password",
+            "current-password",
+            NodeRef::new(),
+        ),
+        ("new", "New password", "new-password", NodeRef::new()),
+        (
+            "confirm",
+            "New password again",
+            "new-password",
+            NodeRef::new(),
+        ),
+    ];
+    let outcome = RwSignal::new(None::<Result<(), ConsoleError>>);
+    let pending = RwSignal::new(false);
     let error_for = move |field: &'static str| {
         move || {
-            action.value().get().and_then(|r| r.err()).and_then(|e| {
-                e.for_field(field).or_else(|| {
-                    (field == "current" && !matches!(e, ConsoleError::Invalid { .. }))
-                        .then(|| e.to_string())
+            outcome.with(|o| {
+                o.as_ref().and_then(|r| r.as_ref().err()).and_then(|e| {
+                    e.for_field(field).or_else(|| {
+                        (field == "current" && !matches!(e, ConsoleError::Invalid { .. }))
+                            .then(|| e.to_string())
+                    })
                 })
             })
         }
     };
-    let done = move || matches!(action.value().get(), Some(Ok(())));
-    let field = move |id: &'static str, label: &'static str, autocomplete: &'static str| {
+    let done = move || matches!(outcome.get(), Some(Ok(())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let [current, new, confirm] = inputs
+            .map(|(_, _, _, input)| input.get_untracked().map(|i| i.value()).unwrap_or_default());
+        pending.set(true);
+        spawn_local(async move {
+            let result = change_password(current, new, confirm).await;
+            if result.is_ok() {
+                for (_, _, _, input) in inputs {
+                    if let Some(input) = input.get_untracked() {
+                        input.set_value("");
+                    }
+                }
+            }
+            pending.set(false);
+            outcome.set(Some(result));
+        });
+    };
+    let fields = inputs.map(|(id, label, autocomplete, input)| {
         let error = error_for(id);
         let error_id = format!("{id}-error");
         view! {
@@ -129,13 +203,13 @@ fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
                     required
                     aria-describedby=error_id.clone()
                     aria-invalid=move || error().is_some().to_string()
+                    node_ref=input
                 />
                 <p id=error_id class="field-error" role="alert">{error_for(id)}</p>
             </div>
         }
-    };
+    });
     view! {
-        <Title text="Your account · Gatehouse"/>
         <section class="page narrow">
             <h1>"Your account"</h1>
             <h2>"Change password"</h2>
@@ -144,15 +218,15 @@ fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
                     "Your password was changed. Your other sessions were signed out."
                 </p>
             </Show>
-            <ActionForm action=action>
-                {field("current", "Current password", "current-password")}
-                {field("new", "New password", "new-password")}
-                {field("confirm", "New password again", "new-password")}
+            <form method="post" action=ChangePassword::url() on:submit=submit>
+                {fields}
                 <p class="field-hint">"At least 12 characters. A few unrelated words make a strong one."</p>
                 <div class="form-actions">
-                    <button type="submit" class="primary">"Change password"</button>
+                    <button type="submit" class="primary" aria-disabled=move || pending.get().to_string()>
+                        "Change password"
+                    </button>
                 </div>
-            </ActionForm>
+            </form>
         </section>
         <ToastRegion/>
     }
@@ -160,7 +234,10 @@ fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
 
 #[component]
 pub fn UsersRoute() -> impl IntoView {
-    with_viewer(|viewer| view! { <UsersPage viewer/> })
+    view! {
+        <Title text="Users · Gatehouse"/>
+        {with_viewer(|viewer| view! { <UsersPage viewer/> })}
+    }
 }
 
 #[island(lazy)]
@@ -192,7 +269,6 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
         });
     };
     view! {
-        <Title text="Users · Gatehouse"/>
         <section class="page">
             <header class="page-header">
                 <h1>"Users"</h1>

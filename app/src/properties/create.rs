@@ -13,7 +13,13 @@ use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
 
 #[component]
 pub fn NewPropertyRoute() -> impl IntoView {
-    with_viewer(|viewer| view! { <NewPropertyPage viewer/> })
+    view! {
+        <Title text="Create Property · Gatehouse"/>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href="/">"Manage Properties"</a>
+        </nav>
+        {with_viewer(|viewer| view! { <NewPropertyPage viewer/> })}
+    }
 }
 
 #[island(lazy)]
@@ -69,10 +75,6 @@ fn NewPropertyPage(viewer: Option<Principal>) -> impl IntoView {
         })
     };
     view! {
-        <Title text="Create Property · Gatehouse"/>
-        <nav class="breadcrumb" aria-label="Breadcrumb">
-            <a href="/">"Manage Properties"</a>
-        </nav>
         <section class="page">
             <header class="page-header">
                 <h1>"Create Property"</h1>

@@ -16,8 +16,10 @@ use crate::domain::features::{console_owner_locked, normalize};
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::viewer::can;
-use crate::ui::viewer::{start_page_island, with_viewer};
-use crate::ui::{copy_to_clipboard, guard_unsaved_changes, navigate_to, use_toasts, ToastRegion};
+use crate::ui::viewer::{start_page_island, with_viewer_and};
+use crate::ui::{
+    copy_to_clipboard, follow_title, guard_unsaved_changes, navigate_to, use_toasts, ToastRegion,
+};
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -30,41 +32,39 @@ pub fn client_id_in_address() -> String {
     use_params_map().with_untracked(|p| p.get("id").unwrap_or_default())
 }
 
-/// The route: hands the property's client id from the address to the page island.
+/// The route: loads the property on the server and hands it to the page island, which so starts
+/// with its form filled in: no second round trip and no loading state. The breadcrumb, the title
+/// and a load failure are server-rendered: their code never reaches the browser.
 #[component]
 pub fn PropertyRoute() -> impl IntoView {
     let client_id = client_id_in_address();
-    with_viewer(move |viewer| view! { <PropertyPage viewer client_id=client_id.clone()/> })
-}
-
-#[island(lazy)]
-fn PropertyPage(viewer: Option<Principal>, client_id: String) -> impl IntoView {
-    start_page_island(viewer);
-    let property = Resource::new(
-        {
-            let client_id = client_id.clone();
-            move || client_id.clone()
-        },
-        get_property_details,
-    );
+    let history = history_href(&client_id);
     view! {
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/">"Manage Properties"</a>
         </nav>
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading property…"</p> }>
-            {move || {
-                property
-                    .get()
-                    .map(|result| match result {
-                        Ok(details) => view! { <PropertyEditor details/> }.into_any(),
-                        Err(error) => {
-                            let history = history_href(&client_id);
-                            view! { <PropertyLoadFailed error heading="Property not found" history/> }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+        {with_viewer_and(
+            move || get_property_details(client_id),
+            move |viewer, loaded| match loaded {
+                Ok(details) => view! {
+                    <Title text=format!("{} · Gatehouse", details.name)/>
+                    <PropertyPage viewer details/>
+                }
+                .into_any(),
+                Err(error) => {
+                    let history = history.clone();
+                    view! { <PropertyLoadFailed error heading="Property not found" history/> }.into_any()
+                }
+            },
+        )}
+    }
+}
+
+#[island(lazy)]
+fn PropertyPage(viewer: Option<Principal>, details: PropertyDetails) -> impl IntoView {
+    start_page_island(viewer);
+    view! {
+        <PropertyEditor details/>
         <ToastRegion/>
     }
 }
@@ -125,6 +125,8 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     tick_every_second(now);
     refresh_secret_use(saved, now);
     guard_unsaved_changes(dirty);
+    // The server rendered the title; a rename changes it without leptos_meta in the bundle.
+    follow_title(move || saved.try_with(|s| format!("{} · Gatehouse", s.name)));
 
     let on_secret_changed = Callback::new(move |d: PropertyDetails| {
         now.set(d.server_now);
@@ -205,12 +207,6 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     let history_link = history_href(&client_id);
     let secret_client_id = client_id.clone();
     view! {
-        // leptos_meta evaluates the title in its own app-wide effect, which can run once more after
-        // this editor is disposed (opening a copy swaps editors), so the read must not panic.
-        <Title text=move || {
-            let name = saved.try_with(|s| s.name.clone()).unwrap_or_default();
-            format!("{name} · Gatehouse")
-        }/>
         <section class="page">
             <header class="page-header">
                 <h1>{move || saved.with(|s| s.name.clone())}</h1>

@@ -32,6 +32,20 @@ pub fn guard_unsaved_changes(dirty: Memo<bool>) {
     let _ = dirty;
 }
 
+/// Keeps the document's title in step with `title` (`None`: leave it). The server renders each
+/// page's first title with `leptos_meta::Title`; islands use this, which keeps leptos_meta out of
+/// the wasm.
+pub fn follow_title(title: impl Fn() -> Option<String> + 'static) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(title) = title() {
+            document().set_title(&title);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = title;
+}
+
 /// Opens another console page after an action the user chose (a saved copy, a deletion, a
 /// confirmed cancel), so the unsaved-changes guard does not ask again.
 pub fn navigate_to(url: &str) {
