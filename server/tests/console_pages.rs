@@ -66,18 +66,22 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
     assert!(list.contains("aria-label=\"Primary\""));
     assert!(!island(&list, "MenuToggle").contains("Primary"));
 
-    // These islands load their data inside a Suspense, which streams it after the island's start.
+    // The property and settings islands are handed their data too: no loading state, no second
+    // round trip.
     let property = page(&server, &format!("/properties/{client_id}"), admin).await;
-    island(&property, "PropertyPage");
-    assert!(property.contains("<h1>Quartz Page"));
+    let property_island = island(&property, "PropertyPage");
+    assert!(property_island.contains("<h1>Quartz Page"));
+    assert!(property.contains("<title>Quartz Page · Gatehouse</title>"));
+    assert!(!property.contains("Loading"));
 
     let settings = page(&server, &format!("/properties/{client_id}/settings"), admin).await;
-    island(&settings, "PropertySettingsPage");
+    assert!(island(&settings, "SettingsPage").contains("Add Setting"));
     assert!(settings.contains("<h1>Edit Settings"));
+    assert!(!settings.contains("Loading"));
 
     for (path, component) in [
         ("/properties/new", "NewPropertyPage"),
-        ("/application", "AppSettingsPage"),
+        ("/application", "SettingsPage"),
         ("/account", "AccountPage"),
         ("/users", "UsersPage"),
     ] {
