@@ -24,6 +24,7 @@ const PAGES = {
   sign_in: "/sign-in",
   properties: "/ (Manage Properties)",
   new_property: "/properties/new",
+  import: "/properties/import",
   property: "/properties/:id",
   property_settings: "/properties/:id/settings",
   app_settings: "/application",
