@@ -582,7 +582,10 @@ pub fn plan(
                 to: want.features.clone(),
             });
         }
-        if now.whitelist != want.whitelist {
+        // A stored empty whitelist (the API's `[]`) and the default both let every address in:
+        // its export reads back as the default, which is no change.
+        let allows_all_both = now.whitelist.is_empty() && want.whitelist == default_whitelist();
+        if now.whitelist != want.whitelist && !allows_all_both {
             diffs.push(FieldDiff::Whitelist {
                 from: now.whitelist.clone(),
                 to: want.whitelist.clone(),
@@ -704,6 +707,26 @@ mod tests {
         let plan = plan(&now, &global, &read, true).unwrap();
         assert!(plan.is_empty(), "{}", plan.render());
         assert_eq!(plan.unchanged.len(), 3);
+    }
+
+    #[test]
+    fn an_empty_stored_whitelist_reads_back_unchanged() {
+        // The API stores `[]` for "any address"; the file's `[]` means the default, the same.
+        let mut now = current();
+        now[1].whitelist = vec![];
+        let doc = export_document(Settings::new(), &now);
+        let same = plan(&now, &Settings::new(), &doc, false).unwrap();
+        assert!(same.is_empty(), "{}", same.render());
+        let mut narrowed = doc.clone();
+        narrowed.properties[1].whitelist = vec!["10.0.0.0/8".into()];
+        let plan = plan(&now, &Settings::new(), &narrowed, false).unwrap();
+        assert_eq!(
+            plan.changes[0].diffs,
+            [FieldDiff::Whitelist {
+                from: vec![],
+                to: vec!["10.0.0.0/8".into()]
+            }]
+        );
     }
 
     #[test]
