@@ -733,7 +733,7 @@ fn PlanView(
                 .then(|| {
                     view! {
                         <h3>{format!("Global settings to change ({})", global.len())}</h3>
-                        <DiffTable caption="Changes to the global settings".to_string() diffs=global/>
+                        <DiffTable caption="Changes to the global settings".to_string() diffs=global global=true/>
                     }
                 })}
             {(!unchanged.is_empty())
@@ -772,7 +772,13 @@ fn PlanView(
 
 /// One property's (or the global settings') changes: field, before, after.
 #[component]
-fn DiffTable(caption: String, diffs: Vec<FieldDiff>) -> impl IntoView {
+fn DiffTable(
+    caption: String,
+    diffs: Vec<FieldDiff>,
+    /// The global settings: the field is the key alone.
+    #[prop(optional)]
+    global: bool,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data import-diff">
@@ -789,9 +795,14 @@ fn DiffTable(caption: String, diffs: Vec<FieldDiff>) -> impl IntoView {
                         .into_iter()
                         .map(|diff| {
                             let (before, after) = diff.values();
+                            let field = diff.field();
+                            let field = match field.strip_prefix("settings.") {
+                                Some(key) if global => key.to_string(),
+                                _ => field,
+                            };
                             view! {
                                 <tr>
-                                    <th scope="row" class="mono">{diff.field()}</th>
+                                    <th scope="row" class="mono">{field}</th>
                                     <td class="mono">{before}</td>
                                     <td class="mono">
                                         <span class="visually-hidden">"→ "</span>
