@@ -37,6 +37,7 @@ const LANDING = { target: 250, ceiling: 275 };
 const PAGES = {
   sign_in: { label: "/sign-in", target: 250, ceiling: 285 },
   new_property: { label: "/properties/new", target: 300, ceiling: 380 },
+  import: { label: "/properties/import", target: 300, ceiling: 380 },
   property: { label: "/properties/:id", target: 300, ceiling: 400 },
   settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 375 },
   audit_log: { label: "/audit", target: 300, ceiling: 340 },

@@ -5,6 +5,12 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::transfer::Problem;
+
+/// At most this many of an import file's problems are sent to the console (the count says how
+/// many there are in all): enough to fix a file by, small enough for one answer.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ConsoleError {
     /// Bad input; `field` is the name of the form field it belongs to.
@@ -20,6 +26,16 @@ pub enum ConsoleError {
     Conflict,
     #[error("Someone else changed {} after you opened this page. Nothing was saved; load the latest settings to see their changes (your edits stay on screen until you do).", conflict_keys(.keys))]
     SettingsConflict { keys: Vec<String> },
+    /// An import file that cannot be imported: every problem with its position in the file
+    /// (the first [`MAX_LISTED_PROBLEMS`]; `total` counts them all). Nothing was written.
+    #[error("{}", problems_sentence(*.total))]
+    ImportProblems {
+        problems: Vec<Problem>,
+        total: usize,
+    },
+    /// The properties or settings changed between showing an import's plan and applying it.
+    #[error("The properties or settings changed after this plan was shown, so nothing was imported. Show the plan again to see what the import would do now.")]
+    PlanChanged,
     #[error("The server could not complete the request ({0}). Try again; if it keeps failing, check the server log.")]
     Server(String),
 }
@@ -41,6 +57,13 @@ impl ConsoleError {
     }
 }
 
+fn problems_sentence(total: usize) -> String {
+    match total {
+        1 => "The file has 1 problem, so nothing was imported.".into(),
+        n => format!("The file has {n} problems, so nothing was imported."),
+    }
+}
+
 /// "site_name" / "site_name and rpx_key" / "a, b and c", for the settings conflict message.
 fn conflict_keys(keys: &[String]) -> String {
     match keys {
@@ -56,11 +79,15 @@ impl ConsoleError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode;
         match self {
-            ConsoleError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ConsoleError::Invalid { .. } | ConsoleError::ImportProblems { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
             ConsoleError::Forbidden => StatusCode::FORBIDDEN,
             ConsoleError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ConsoleError::Conflict | ConsoleError::SettingsConflict { .. } => StatusCode::CONFLICT,
+            ConsoleError::Conflict
+            | ConsoleError::SettingsConflict { .. }
+            | ConsoleError::PlanChanged => StatusCode::CONFLICT,
             ConsoleError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +166,24 @@ impl From<crate::ops::OpError> for ConsoleError {
             OpError::Conflict => ConsoleError::Conflict,
             OpError::SettingsConflict { keys } => ConsoleError::SettingsConflict { keys },
             OpError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// An import that did not happen: its problems (listed, with positions), a plan that no longer
+/// holds, or an operation's refusal.
+#[cfg(feature = "ssr")]
+impl From<crate::ops::transfer::ImportError> for ConsoleError {
+    fn from(error: crate::ops::transfer::ImportError) -> Self {
+        use crate::ops::transfer::ImportError;
+        match error {
+            ImportError::Invalid(mut problems) => {
+                let total = problems.len();
+                problems.truncate(MAX_LISTED_PROBLEMS);
+                ConsoleError::ImportProblems { problems, total }
+            }
+            ImportError::PlanChanged => ConsoleError::PlanChanged,
+            ImportError::Op(error) => error.into(),
         }
     }
 }

@@ -37,6 +37,10 @@ pub fn filter() -> impl IntoView {
 pub fn plus() -> impl IntoView {
     svg(r#"<path d="M12 5v14M5 12h14"/>"#)
 }
+/// Import: an arrow up out of a tray.
+pub fn upload() -> impl IntoView {
+    svg(r#"<path d="M12 15V3M7 8l5-5 5 5"/><path d="M4 15v4a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-4"/>"#)
+}
 pub fn copy() -> impl IntoView {
     svg(r#"<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15V5a2 2 0 0 1 2-2h10"/>"#)
 }

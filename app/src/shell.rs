@@ -10,7 +10,7 @@ use crate::auth::pages::{AccountRoute, SignInRoute, UserMenu, UsersRoute};
 use crate::auth::server_fns::current_user;
 use crate::auth::Permission;
 use crate::icons;
-use crate::properties::{NewPropertyRoute, PropertiesRoute, PropertyRoute};
+use crate::properties::{ImportPropertiesRoute, NewPropertyRoute, PropertiesRoute, PropertyRoute};
 use crate::settings::{AppSettingsRoute, PropertySettingsRoute};
 use crate::ui::island_ready;
 use crate::ui::viewer::{signed_in, CurrentUser};
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=PropertiesRoute/>
                     <Route path=path!("/properties/new") view=NewPropertyRoute/>
+                    <Route path=path!("/properties/import") view=ImportPropertiesRoute/>
                     <Route path=path!("/properties/:id") view=PropertyRoute/>
                     <Route path=path!("/properties/:id/settings") view=PropertySettingsRoute/>
                     <Route path=path!("/application") view=AppSettingsRoute/>

@@ -259,7 +259,49 @@ const scenes: Scene[] = [
       await expect(page.getByRole("alertdialog", { name: "Remove this account?" })).toBeVisible();
     },
   },
+  {
+    name: "Import Properties",
+    open: async (page) => {
+      await openHydrated(page, "/properties/import");
+      await expect(page.getByRole("button", { name: "Show plan" })).toBeVisible();
+    },
+  },
+  {
+    name: "Import Properties, a plan",
+    open: async (page, request) => {
+      const tag = uniqueTag("axi");
+      const property = await seed(request, tag);
+      await openHydrated(page, "/properties/import");
+      await page.getByLabel("Document", { exact: true }).fill(importDocument(tag, property.client_id));
+      await page.getByRole("button", { name: "Show plan" }).click();
+      await expect(page.getByRole("button", { name: "Apply import" })).toBeVisible();
+    },
+  },
+  {
+    name: "Import Properties, the result with new secrets",
+    open: async (page, request) => {
+      const tag = uniqueTag("axr");
+      const property = await seed(request, tag);
+      await openHydrated(page, "/properties/import");
+      await page.getByLabel("Document", { exact: true }).fill(importDocument(tag, property.client_id));
+      await page.getByRole("button", { name: "Show plan" }).click();
+      await page.getByRole("button", { name: "Apply import" }).click();
+      await expect(page.getByText("These secrets are shown only once.")).toBeVisible();
+    },
+  },
 ];
+
+/** An import of one change (to the seeded property) and one new property. */
+function importDocument(tag: string, clientId: string) {
+  return JSON.stringify({
+    format: "gatehouse-export",
+    version: 1,
+    properties: [
+      { client_id: clientId, name: `${tag} Web shop`, features: ["metadata"], whitelist: ["10.0.0.0/8"] },
+      { name: `${tag} Imported`, features: ["login_client"], settings: { site_name: "Imported" } },
+    ],
+  });
+}
 
 for (const width of WIDTHS) {
   test.describe(`axe, WCAG 2.1 AA at ${width} px`, () => {
@@ -273,6 +315,24 @@ for (const width of WIDTHS) {
         await audit(page, `${scene.name} at ${width} px`);
       });
     }
+
+    test.describe("import problems", () => {
+      // A file with problems is answered 422, which the browser logs.
+      test.use({ allowedConsoleErrors: [/status of 422/] });
+      test("Import Properties, a file with problems: no violations, light and dark", async ({ page }) => {
+        await openHydrated(page, "/properties/import");
+        await page.getByLabel("Document", { exact: true }).fill(
+          JSON.stringify({
+            format: "gatehouse-export",
+            version: 1,
+            properties: [{ name: "a11y bad", whitelist: ["10.0.0.300/8"], features: ["nope"] }, { name: "A11Y BAD" }],
+          }),
+        );
+        await page.getByRole("button", { name: "Show plan" }).click();
+        await expect(page.getByRole("heading", { name: "Problems in the file" })).toBeVisible();
+        await audit(page, `import problems at ${width} px`);
+      });
+    });
 
     test("the header's Menu open: no violations, light and dark", async ({ page }) => {
       await openHydrated(page, "/");

@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(import_body_limit))
         .layer(middleware::from_fn(with_console_error_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -103,6 +104,32 @@ fn server_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static 
     }
 }
 
+/// Console requests are limited to axum's 2 MB body, except an admin's import (a document of
+/// 10,000 properties is about 3 MB, and Apply sends it again with its plan): up to
+/// [`app::properties::import::MAX_BODY_BYTES`]. Only with a session allowed to import, so nobody
+/// else can make the server hold a large body. The session layer runs before this one.
+async fn import_body_limit(request: Request<Body>, next: Next) -> Response {
+    use app::auth::{Permission, Principal};
+    use app::properties::import::{ENDPOINT_PREFIX, MAX_BODY_BYTES};
+    use tower::{Layer, ServiceExt};
+    let may_import = request.uri().path().starts_with(ENDPOINT_PREFIX)
+        && request
+            .extensions()
+            .get::<Principal>()
+            .is_some_and(|p| p.can(Permission::Write));
+    if !may_import {
+        return next.run(request).await;
+    }
+    match axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)
+        .layer(next)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
 /// Server functions answer every error with 500; a refused name is not a server failure. Give each
 /// console error its proper status (422, 404, 409, ...) here, in one place.
 async fn with_console_error_status(request: Request<Body>, next: Next) -> Response {
@@ -112,7 +139,8 @@ async fn with_console_error_status(request: Request<Body>, next: Next) -> Respon
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+    // An import's problems (up to 1,000 listed) fit; nothing else comes near.
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "server function error").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<ConsoleError>(&bytes) {

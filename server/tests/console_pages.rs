@@ -81,6 +81,7 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
 
     for (path, component) in [
         ("/properties/new", "NewPropertyPage"),
+        ("/properties/import", "ImportPage"),
         ("/application", "SettingsPage"),
         ("/account", "AccountPage"),
         ("/users", "UsersPage"),
@@ -88,6 +89,20 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
         island(&page(&server, path, admin).await, component);
     }
     island(&page(&server, "/sign-in", None).await, "SignInPage");
+
+    // Import: the form for an admin, the refusal (and no form) for a viewer.
+    let import = page(&server, "/properties/import", admin).await;
+    assert!(island(&import, "ImportPage").contains("Import file"));
+    assert!(import.contains("<title>Import Properties · Gatehouse</title>"));
+    let refused = page(
+        &server,
+        "/properties/import",
+        Some(server.viewer_cookie.as_str()),
+    )
+    .await;
+    let refused = island(&refused, "ImportPage");
+    assert!(refused.contains("Your account is not allowed to do this."));
+    assert!(!refused.contains("Import file"));
 
     // The island is given who is looking, but never the session.
     let props = island(&list, "PropertiesPage");

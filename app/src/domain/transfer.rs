@@ -93,7 +93,7 @@ pub fn export_document(global: Settings, properties: &[PropertyState]) -> Docume
 
 /// One thing wrong with the document: where (`properties[3].whitelist[1]`, or `line 4 column 9`
 /// for JSON that does not parse) and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub position: String,
     pub reason: String,
@@ -131,7 +131,7 @@ pub fn parse(text: &str) -> Result<Document, Vec<Problem>> {
 
 /// A property of the document after validation: the name trimmed, features normalised, the
 /// whitelist in stored form (an empty one is the default, any address).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Desired {
     /// Index in the document's `properties`.
     pub position: usize,
@@ -279,7 +279,7 @@ pub fn validate(document: &Document) -> Result<Vec<Desired>, Vec<Problem>> {
 }
 
 /// One field of one property (or one global key) that an import changes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldDiff {
     Name {
         from: String,
@@ -314,32 +314,44 @@ fn feature_text(list: &[Feature]) -> String {
     format!("[{}]", names.join(", "))
 }
 
-impl fmt::Display for FieldDiff {
-    /// One line for the plan; values of sensitive setting keys are never shown.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FieldDiff {
+    /// The field as the plan names it: `name`, `features`, `whitelist` or `settings.KEY`.
+    pub fn field(&self) -> String {
         match self {
-            FieldDiff::Name { from, to } => write!(f, "name: {from:?} -> {to:?}"),
-            FieldDiff::Features { from, to } => write!(
-                f,
-                "features: {} -> {}",
-                feature_text(from),
-                feature_text(to)
+            FieldDiff::Name { .. } => "name".into(),
+            FieldDiff::Features { .. } => "features".into(),
+            FieldDiff::Whitelist { .. } => "whitelist".into(),
+            FieldDiff::Setting { key, .. } => format!("settings.{key}"),
+        }
+    }
+
+    /// The value before and after, as the plan shows them; values of sensitive setting keys are
+    /// never shown, and `(none)` stands for a setting that is absent.
+    pub fn values(&self) -> (String, String) {
+        match self {
+            FieldDiff::Name { from, to } => (format!("{from:?}"), format!("{to:?}")),
+            FieldDiff::Features { from, to } => (feature_text(from), feature_text(to)),
+            FieldDiff::Whitelist { from, to } => (
+                format!("[{}]", from.join(", ")),
+                format!("[{}]", to.join(", ")),
             ),
-            FieldDiff::Whitelist { from, to } => {
-                write!(f, "whitelist: [{}] -> [{}]", from.join(", "), to.join(", "))
+            FieldDiff::Setting { key, from, to } => {
+                (setting_text(key, from), setting_text(key, to))
             }
-            FieldDiff::Setting { key, from, to } => write!(
-                f,
-                "settings.{key}: {} -> {}",
-                setting_text(key, from),
-                setting_text(key, to)
-            ),
         }
     }
 }
 
+impl fmt::Display for FieldDiff {
+    /// One line for the plan: `field: before -> after`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (before, after) = self.values();
+        write!(f, "{}: {before} -> {after}", self.field())
+    }
+}
+
 /// A property the import changes: its id, its name now, the fields that differ.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub position: usize,
     pub client_id: String,
@@ -348,14 +360,15 @@ pub struct Change {
 }
 
 /// A property that exists and is left as it is (by the file matching it, or by prune refusing).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Existing {
     pub client_id: String,
     pub name: String,
 }
 
-/// What an import does, computed before anything is written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What an import does, computed before anything is written. It crosses the wire: the console
+/// shows it and sends it back with "Apply", and the import is applied only if it still holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub creates: Vec<Desired>,
     pub changes: Vec<Change>,
@@ -569,7 +582,10 @@ pub fn plan(
                 to: want.features.clone(),
             });
         }
-        if now.whitelist != want.whitelist {
+        // A stored empty whitelist (the API's `[]`) and the default both let every address in:
+        // its export reads back as the default, which is no change.
+        let allows_all_both = now.whitelist.is_empty() && want.whitelist == default_whitelist();
+        if now.whitelist != want.whitelist && !allows_all_both {
             diffs.push(FieldDiff::Whitelist {
                 from: now.whitelist.clone(),
                 to: want.whitelist.clone(),
@@ -691,6 +707,26 @@ mod tests {
         let plan = plan(&now, &global, &read, true).unwrap();
         assert!(plan.is_empty(), "{}", plan.render());
         assert_eq!(plan.unchanged.len(), 3);
+    }
+
+    #[test]
+    fn an_empty_stored_whitelist_reads_back_unchanged() {
+        // The API stores `[]` for "any address"; the file's `[]` means the default, the same.
+        let mut now = current();
+        now[1].whitelist = vec![];
+        let doc = export_document(Settings::new(), &now);
+        let same = plan(&now, &Settings::new(), &doc, false).unwrap();
+        assert!(same.is_empty(), "{}", same.render());
+        let mut narrowed = doc.clone();
+        narrowed.properties[1].whitelist = vec!["10.0.0.0/8".into()];
+        let plan = plan(&now, &Settings::new(), &narrowed, false).unwrap();
+        assert_eq!(
+            plan.changes[0].diffs,
+            [FieldDiff::Whitelist {
+                from: vec![],
+                to: vec!["10.0.0.0/8".into()]
+            }]
+        );
     }
 
     #[test]
@@ -1056,6 +1092,38 @@ mod tests {
         assert!(
             text.starts_with("0 to create, 1 to change, 0 unchanged"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_plan_crosses_the_wire_unchanged_and_names_each_field_with_its_values() {
+        let mut shop = entry(Some(ID_A), "Shop 2", &["login_client"], &["10.0.0.0/8"]);
+        shop.settings.insert("site_name".into(), "New".into());
+        shop.settings.insert("rpx_secret".into(), "hunter2".into());
+        let mut doc = document(vec![shop, entry(None, "Fresh", &[], &[])]);
+        doc.global_settings.insert("k".into(), "v".into());
+        let plan = plan(&current(), &Settings::new(), &doc, true).unwrap();
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);
+        let shown: Vec<(String, (String, String))> = plan.changes[0]
+            .diffs
+            .iter()
+            .map(|d| (d.field(), d.values()))
+            .collect();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            shown,
+            [
+                ("name".to_string(), pair("\"Shop\"", "\"Shop 2\"")),
+                ("features".into(), pair("[direct_access]", "[login_client]")),
+                ("whitelist".into(), pair("[0.0.0.0/0]", "[10.0.0.0/8]")),
+                ("settings.rpx_secret".into(), pair("(none)", "[redacted]")),
+                ("settings.site_name".into(), pair("\"Shop\"", "\"New\"")),
+            ]
+        );
+        assert_eq!(
+            plan.changes[0].diffs[0].to_string(),
+            "name: \"Shop\" -> \"Shop 2\""
         );
     }
 

@@ -102,6 +102,9 @@ fn PropertiesPage(
             <header class="page-header">
                 <h1>"Manage Properties"</h1>
                 {can(Permission::Write).then(|| view! {
+                    <a class="button" href="/properties/import">{icons::upload()}"Import"</a>
+                })}
+                {can(Permission::Write).then(|| view! {
                     <a class="button primary" href="/properties/new">
                         {icons::plus()}
                         "Create Property"
