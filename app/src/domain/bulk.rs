@@ -114,6 +114,9 @@ mod tests {
         assert_eq!(range, "10.0.0.0/8");
         let old = vec!["192.0.2.1/32".to_string()];
         assert_eq!(whitelist_after(&old, &range).unwrap().unwrap().len(), 2);
-        assert_eq!(whitelist_after(std::slice::from_ref(&range), &range).unwrap(), None);
+        assert_eq!(
+            whitelist_after(std::slice::from_ref(&range), &range).unwrap(),
+            None
+        );
     }
 }
