@@ -37,8 +37,8 @@ struct Picked {
 pub struct Selection {
     picked: RwSignal<Picked>,
     view: Memo<ListView>,
-    /// The client ids on the page shown, and how many properties match in all.
-    page: Memo<(Vec<String>, u64)>,
+    /// What the list shows: the page's rows and how many properties match in all.
+    answer: RwSignal<ListAnswer>,
     refresh: RwSignal<u32>,
 }
 
@@ -48,8 +48,26 @@ pub fn provide_selection(
     answer: RwSignal<ListAnswer>,
     refresh: RwSignal<u32>,
 ) {
-    let page = Memo::new(move |_| {
-        answer.with(|(_, result)| match result {
+    let picked = RwSignal::new(Picked::default());
+    Effect::new(move |shown: Option<String>| {
+        let filter = view.with(|v| format!("{}\n{:?}", v.search.trim(), v.features));
+        if shown.is_some_and(|shown| shown != filter) {
+            picked.set(Picked::default());
+        }
+        filter
+    });
+    provide_context(Selection {
+        picked,
+        view,
+        answer,
+        refresh,
+    });
+}
+
+impl Selection {
+    /// The client ids on the page shown, and how many properties match in all.
+    fn page(&self) -> (Vec<String>, u64) {
+        self.answer.with(|(_, result)| match result {
             Ok(result) => (
                 result
                     .rows
@@ -60,28 +78,11 @@ pub fn provide_selection(
             ),
             Err(_) => (Vec::new(), 0),
         })
-    });
-    let picked = RwSignal::new(Picked::default());
-    let filter =
-        Memo::new(move |_| view.with(|v| (v.search.trim().to_string(), v.features.clone())));
-    Effect::new(move |seen: Option<()>| {
-        filter.track();
-        if seen.is_some() {
-            picked.set(Picked::default());
-        }
-    });
-    provide_context(Selection {
-        picked,
-        view,
-        page,
-        refresh,
-    });
-}
+    }
 
-impl Selection {
     /// How many properties are selected.
     fn count(&self) -> u64 {
-        let total = self.page.with(|(_, total)| *total);
+        let total = self.page().1;
         self.picked.with(|p| {
             if p.all_matching {
                 total
@@ -98,28 +99,28 @@ impl Selection {
 
     /// (every row of the page is selected, some are).
     fn page_state(&self) -> (bool, bool) {
-        self.page.with(|(ids, _)| {
-            self.picked.with(|p| {
-                let n = if p.all_matching {
-                    ids.len()
-                } else {
-                    ids.iter().filter(|id| p.ids.contains(id)).count()
-                };
-                (!ids.is_empty() && n == ids.len(), n > 0)
-            })
+        let (ids, _) = self.page();
+        self.picked.with(|p| {
+            let n = if p.all_matching {
+                ids.len()
+            } else {
+                ids.iter().filter(|id| p.ids.contains(id)).count()
+            };
+            (!ids.is_empty() && n == ids.len(), n > 0)
         })
     }
 
     /// When the whole page is selected and more properties match: how many match.
     fn more_matching(&self) -> Option<u64> {
         let (all, _) = self.page_state();
-        let (shown, total) = self.page.with(|(ids, total)| (ids.len() as u64, *total));
+        let (ids, total) = self.page();
+        let shown = ids.len() as u64;
         let everything = self.picked.with(|p| p.all_matching);
         (all && !everything && total > shown).then_some(total)
     }
 
     fn set_one(&self, id: &str, on: bool) {
-        let page = self.page.with_untracked(|(ids, _)| ids.clone());
+        let page = untrack(|| self.page().0);
         self.picked.update(|p| {
             if p.all_matching {
                 // Leaving "all matching": what stays selected is what the page shows.
@@ -136,7 +137,7 @@ impl Selection {
     }
 
     fn set_page(&self, on: bool) {
-        let page = self.page.with_untracked(|(ids, _)| ids.clone());
+        let page = untrack(|| self.page().0);
         self.picked.update(|p| {
             if p.all_matching {
                 *p = Picked::default();
@@ -202,7 +203,6 @@ impl Selection {
 /// The selection column's header cell: "Select all on this page" (mixed when some rows are).
 pub fn select_page_header() -> AnyView {
     let sel = expect_context::<Selection>();
-    let state = Memo::new(move |_| sel.page_state());
     view! {
         <th scope="col" class="select-cell">
             <label class="select-target">
@@ -210,8 +210,11 @@ pub fn select_page_header() -> AnyView {
                     type="checkbox"
                     id=SELECT_PAGE_ID
                     aria-label="Select all on this page"
-                    prop:checked=move || state.get().0
-                    prop:indeterminate=move || state.with(|(all, some)| *some && !*all)
+                    prop:checked=move || sel.page_state().0
+                    prop:indeterminate=move || {
+                        let (all, some) = sel.page_state();
+                        some && !all
+                    }
                     on:change=move |ev| sel.set_page(event_target_checked(&ev))
                 />
             </label>
