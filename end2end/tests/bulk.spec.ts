@@ -245,6 +245,11 @@ test("at 390 px each card has its checkbox, 44 px to tap, and the bar fits the s
   }
   const header = (await page.locator("thead .select-cell label").boundingBox())!;
   expect(header.height).toBeGreaterThanOrEqual(44);
+  // The page's checkbox is not covered by the sort buttons beside it.
+  await selectPage(page).check();
+  await expect(bar(page)).toContainText("2 selected");
+  await selectPage(page).uncheck();
+  await expect(bar(page)).toHaveCount(0);
   await cards.first().locator("td.select-cell label").click();
   await expect(table(page).getByRole("checkbox", { name: `Select ${tag} one` })).toBeChecked();
   await expect(page).toHaveURL(/\/\?/);
