@@ -50,7 +50,15 @@ pub fn provide_selection(
 ) {
     let picked = RwSignal::new(Picked::default());
     Effect::new(move |shown: Option<String>| {
-        let filter = view.with(|v| format!("{}\n{:?}", v.search.trim(), v.features));
+        // The search and filter as the address has them (paging and sorting left out).
+        let filter = view.with(|v| {
+            ListView {
+                search: v.search.trim().to_string(),
+                features: v.features.clone(),
+                ..ListView::default()
+            }
+            .to_query()
+        });
         if shown.is_some_and(|shown| shown != filter) {
             picked.set(Picked::default());
         }
