@@ -110,6 +110,41 @@ const scenes: Scene[] = [
     },
   },
   {
+    name: "Manage Properties, rows selected: the bulk actions bar",
+    open: async (page, request) => {
+      const tag = uniqueTag("axb");
+      await seed(request, tag);
+      await openHydrated(page, `/?q=${tag}`);
+      await page.getByRole("checkbox", { name: "Select all on this page" }).check();
+      await expect(page.getByRole("region", { name: "Selected properties" })).toContainText("3 selected");
+    },
+  },
+  {
+    name: "Bulk Add IP range dialog, an invalid range",
+    open: async (page, request) => {
+      const tag = uniqueTag("axi");
+      await seed(request, tag);
+      await openHydrated(page, `/?q=${tag}`);
+      await page.getByRole("checkbox", { name: "Select all on this page" }).check();
+      await page.getByRole("button", { name: "Add IP range…" }).click();
+      const dialog = page.getByRole("dialog", { name: "Add an IP range" });
+      await expect(dialog).toContainText("each of the 3 selected properties");
+      await dialog.getByLabel("IP range").fill("10.0.0.300/8");
+      await expect(dialog.locator("#bulk-field-error")).not.toBeEmpty();
+    },
+  },
+  {
+    name: "Bulk delete dialog, an owner skipped",
+    open: async (page, request) => {
+      const tag = uniqueTag("axx");
+      await seed(request, tag);
+      await openHydrated(page, `/?q=${tag}`);
+      await page.getByRole("checkbox", { name: "Select all on this page" }).check();
+      await page.getByRole("button", { name: "Delete…" }).click();
+      await expect(page.getByRole("alertdialog", { name: "Delete the selected properties?" })).toContainText("1 owner");
+    },
+  },
+  {
     name: "Create Property",
     open: async (page) => {
       await openHydrated(page, "/properties/new");

@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod caller;
 pub mod capture;
 pub mod config;
+pub mod export;
 pub mod health;
 pub mod metrics;
 pub mod request_id;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::scrape))
+        .route("/properties/export", get(export::download))
         .merge(capture::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

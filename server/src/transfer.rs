@@ -37,6 +37,7 @@ pub async fn export(
     let filter = ExportFilter {
         search: search.unwrap_or_default(),
         features,
+        ids: Vec::new(),
     };
     let document = transfer::export(store, &operator(), &filter).await?;
     let mut text = serde_json::to_string_pretty(&document)?;

@@ -82,18 +82,41 @@ pub async fn authorize(permission: Permission) -> Result<Principal, crate::error
 /// The signed-in person as the actor of an operation: the operation itself authorizes by role.
 #[cfg(feature = "ssr")]
 pub fn console_actor() -> Result<crate::ops::Actor, crate::error::ConsoleError> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or(crate::error::ConsoleError::Unauthenticated)?;
+    request_actor(&parts.extensions, context::now())
+}
+
+/// The signed-in person of a console request as the actor of an operation, from what the server's
+/// layers put in the request's extensions (the session's [`Principal`], the caller's address, the
+/// request id): for console doors that are plain HTTP routes rather than server functions.
+#[cfg(feature = "ssr")]
+pub fn request_actor(
+    extensions: &http::Extensions,
+    now: i64,
+) -> Result<crate::ops::Actor, crate::error::ConsoleError> {
     use crate::domain::audit::Door;
     use crate::ops::{Actor, Who};
-    let principal = current_principal().ok_or(crate::error::ConsoleError::Unauthenticated)?;
+    let principal = extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or(crate::error::ConsoleError::Unauthenticated)?;
+    let source = extensions
+        .get::<CallerAddress>()
+        .map(|caller| caller.0)
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     Ok(Actor {
         who: Who::User {
             username: principal.username,
             role: principal.role,
         },
         door: Door::Console,
-        source: caller_address().to_string(),
-        request_id: request_id(),
-        now: context::now(),
+        source: source.to_string(),
+        request_id: extensions
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_else(new_request_id),
+        now,
     })
 }
 

@@ -8,6 +8,7 @@ use super::settings::audit_values;
 use super::{begin, Actor, OpError};
 use crate::domain::accounts::Permission;
 use crate::domain::audit::actions;
+use crate::domain::bulk::BulkTarget;
 use crate::domain::features::Feature;
 use crate::domain::transfer::{self, Document, FieldDiff, Plan, Problem};
 use crate::store::properties::NewProperty;
@@ -15,11 +16,13 @@ use crate::store::settings::{Scope, SettingsMap};
 use crate::store::{Store, StoreError, Write};
 
 /// Which properties an export holds, with the list's meaning: a case-insensitive substring of
-/// the name or the id, and any of the features (empty: no filter).
+/// the name or the id, and any of the features (empty: no filter); and, when `ids` is not empty,
+/// only those client ids (the list's selection, checked as a bulk selection is).
 #[derive(Clone, Debug, Default)]
 pub struct ExportFilter {
     pub search: String,
     pub features: Vec<Feature>,
+    pub ids: Vec<String>,
 }
 
 impl ExportFilter {
@@ -36,7 +39,19 @@ pub async fn export(
     filter: &ExportFilter,
 ) -> Result<Document, OpError> {
     actor.require(Permission::Read)?;
+    let selected = if filter.ids.is_empty() {
+        None
+    } else {
+        let ids = super::bulk::resolve(store, &BulkTarget::Ids(filter.ids.clone())).await?;
+        Some(
+            ids.into_iter()
+                .collect::<std::collections::HashSet<String>>(),
+        )
+    };
     let (global, mut properties) = store.transfer_state().await?;
+    if let Some(selected) = selected {
+        properties.retain(|p| selected.contains(&p.client_id));
+    }
     if !filter.is_empty() {
         // The list decides what matches, so an export holds exactly what the console lists.
         let wanted: std::collections::HashSet<String> = store
@@ -431,14 +446,14 @@ mod tests {
         // With a space: a client id (letters and digits) can never match it by chance.
         let filter = ExportFilter {
             search: "B SH".into(),
-            features: vec![],
+            ..ExportFilter::default()
         };
         let doc = export(&store, &actor(), &filter).await.unwrap();
         assert_eq!(doc.properties.len(), 1);
         assert_eq!(doc.properties[0].name, "Web Shop");
         let filter = ExportFilter {
-            search: String::new(),
             features: vec![Feature::LoginClient],
+            ..ExportFilter::default()
         };
         let doc = export(&store, &actor(), &filter).await.unwrap();
         assert_eq!(doc.properties.len(), 1);
@@ -451,5 +466,40 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn an_export_of_a_selection_holds_only_its_ids(pool: SqlitePool) {
+        let store = Store::from_pool(pool).await.unwrap();
+        let shop = add(&store, "Web Shop", &[Feature::DirectAccess]).await;
+        let blog = add(&store, "Blog", &[Feature::LoginClient]).await;
+        add(&store, "Wiki", &[]).await;
+        let selection = |ids: &[&str]| ExportFilter {
+            ids: ids.iter().map(|id| id.to_string()).collect(),
+            ..ExportFilter::default()
+        };
+        let names = |doc: Document| {
+            let mut names: Vec<String> = doc.properties.into_iter().map(|p| p.name).collect();
+            names.sort();
+            names
+        };
+        let doc = export(&store, &actor(), &selection(&[&shop, &blog, &shop]))
+            .await
+            .unwrap();
+        assert_eq!(names(doc), ["Blog", "Web Shop"]);
+        // With a filter as well, a property must be selected and match.
+        let both = ExportFilter {
+            features: vec![Feature::LoginClient],
+            ..selection(&[&shop, &blog])
+        };
+        assert_eq!(
+            names(export(&store, &actor(), &both).await.unwrap()),
+            ["Blog"]
+        );
+        // Ids are checked as a bulk selection's are: a malformed one is refused, not ignored.
+        assert!(matches!(
+            export(&store, &actor(), &selection(&["not an id"])).await,
+            Err(OpError::Invalid { .. })
+        ));
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::bulk::{self, bulk_bar, export_link, select_cell, select_page_header};
 use super::dialogs::{CopyDialog, DeleteDialog};
 use super::model::{ListResult, ListView, PropertySummary, SortColumn, SortDirection, PAGE_SIZES};
 use super::server_fns::list_properties;
@@ -21,7 +22,7 @@ use crate::ui::{navigate_to, use_toasts, ToastRegion};
 const SEARCH_DEBOUNCE_MS: u64 = 250;
 
 /// One answer of the list query, with the (view, refresh count) request it answers.
-type ListAnswer = ((ListView, u32), Result<ListResult, ConsoleError>);
+pub(super) type ListAnswer = ((ListView, u32), Result<ListResult, ConsoleError>);
 
 #[derive(Clone, Debug)]
 enum OpenDialog {
@@ -84,6 +85,7 @@ fn PropertiesPage(
     });
 
     remember_page_size(view_state, answer, refresh);
+    bulk::provide_selection(view_state, answer, refresh);
 
     let on_copied = Callback::new(move |copy: PropertySummary| {
         dialog.set(None);
@@ -117,8 +119,10 @@ fn PropertiesPage(
             <div class="toolbar">
                 <SearchBox view_state go/>
                 <FeatureFilter view_state go/>
+                {export_link()}
             </div>
             <ActiveFilter view_state go/>
+            {bulk_bar()}
             {move || {
                 answer
                     .with(|(_, result)| match result.clone() {
@@ -335,12 +339,14 @@ fn PropertyTable(
     let empty = result.rows.is_empty();
     let filtered =
         view_state.with_untracked(|v| !v.search.trim().is_empty() || !v.features.is_empty());
+    let selectable = can(Permission::Write);
     view! {
         <div class="table-wrap" aria-busy=move || busy.get().to_string()>
-            <table class="data property-table">
+            <table class=if selectable { "data property-table selectable" } else { "data property-table" }>
                 <caption class="visually-hidden">"Properties"</caption>
                 <thead>
                     <tr>
+                        {selectable.then(select_page_header)}
                         <SortHeader label="Id" column=SortColumn::Id view_state go/>
                         <SortHeader label="Name" column=SortColumn::Name view_state go/>
                         <th scope="col">"Features"</th>
@@ -353,7 +359,7 @@ fn PropertyTable(
                     {if empty {
                         view! {
                             <tr class="empty-row">
-                                <td colspan="4">
+                                <td colspan=if selectable { "5" } else { "4" }>
                                     {if filtered {
                                         "No properties match this search and filter. Clear them to see every property."
                                     } else {
@@ -435,6 +441,7 @@ fn PropertyRow(
         .collect_view();
     view! {
         <tr class="clickable" on:click=open_row>
+            {can(Permission::Write).then(|| select_cell(row.client_id.clone(), &row.name))}
             <td class="mono id-cell" data-label="Id">{row.client_id.clone()}</td>
             <td class="name-cell">
                 <a href=href on:click=|ev| ev.stop_propagation()>

@@ -1,6 +1,7 @@
 //! Properties: the Manage Properties list, the property page, Create Property, Import Properties
 //! and the dialogs and editors they share.
 
+pub mod bulk;
 pub mod create;
 pub mod dialogs;
 pub mod edit;
