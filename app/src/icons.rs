@@ -41,6 +41,9 @@ pub fn plus() -> impl IntoView {
 pub fn upload() -> impl IntoView {
     svg(r#"<path d="M12 15V3M7 8l5-5 5 5"/><path d="M4 15v4a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-4"/>"#)
 }
+pub fn download() -> impl IntoView {
+    svg(r#"<path d="M12 3v12M7 10l5 5 5-5"/><path d="M4 15v4a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-4"/>"#)
+}
 pub fn copy() -> impl IntoView {
     svg(r#"<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15V5a2 2 0 0 1 2-2h10"/>"#)
 }

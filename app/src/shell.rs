@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::audit::AuditRoute;
 use crate::auth::pages::{AccountRoute, SignInRoute, UserMenu, UsersRoute};
@@ -74,12 +74,14 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
             <main id="main" class="main" tabindex="-1">
+                // A property's pages are rendered whole before they are sent (`Async`), so their
+                // title, which names the property the server loads, is in the head.
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=PropertiesRoute/>
                     <Route path=path!("/properties/new") view=NewPropertyRoute/>
                     <Route path=path!("/properties/import") view=ImportPropertiesRoute/>
-                    <Route path=path!("/properties/:id") view=PropertyRoute/>
-                    <Route path=path!("/properties/:id/settings") view=PropertySettingsRoute/>
+                    <Route path=path!("/properties/:id") view=PropertyRoute ssr=SsrMode::Async/>
+                    <Route path=path!("/properties/:id/settings") view=PropertySettingsRoute ssr=SsrMode::Async/>
                     <Route path=path!("/application") view=AppSettingsRoute/>
                     <Route path=path!("/audit") view=AuditRoute/>
                     <Route path=path!("/sign-in") view=SignInRoute/>

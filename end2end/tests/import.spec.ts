@@ -339,19 +339,19 @@ test("round trip: export, then import into a fresh server through the console, k
 
     const admin = JSON.parse(fresh.run(["user", "add", "importer", "--role", "admin", "--json"]));
     await fresh.start();
-    const { context, page } = await signedInAs(browser, admin.username, admin.password, fresh.base);
-    await openHydrated(page, `${fresh.base}/properties/import`);
-    await page.getByLabel("Import file").setInputFiles(path.join(dir, "export.json"));
-    await expect(page.getByText("Read export.json")).toBeVisible();
-    await page.getByRole("button", { name: "Show plan" }).click();
+    const { context, page: there } = await signedInAs(browser, admin.username, admin.password, fresh.base);
+    await openHydrated(there, `${fresh.base}/properties/import`);
+    await there.getByLabel("Import file").setInputFiles(path.join(dir, "export.json"));
+    await expect(there.getByText("Read export.json")).toBeVisible();
+    await there.getByRole("button", { name: "Show plan" }).click();
     // The fresh server's own owner ("Owner") is matched by name; everything else is created.
     const matched = exported.properties.filter((p) => p.name.toLowerCase() === "owner").length;
-    await expect(page.getByTestId("import-summary")).toHaveText(
+    await expect(there.getByTestId("import-summary")).toHaveText(
       new RegExp(`^${exported.properties.length - matched} to create, \\d+ to change, \\d+ unchanged; \\d+ global settings? to change$`),
       { timeout: 20_000 },
     );
-    await applyButton(page).click();
-    await expect(page.getByRole("heading", { level: 2, name: "Import applied" })).toBeVisible({ timeout: 60_000 });
+    await applyButton(there).click();
+    await expect(there.getByRole("heading", { level: 2, name: "Import applied" })).toBeVisible({ timeout: 60_000 });
     await context.close();
 
     const imported = exportOf(fresh.database, dir, "imported.json");

@@ -77,6 +77,7 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
     let settings = page(&server, &format!("/properties/{client_id}/settings"), admin).await;
     assert!(island(&settings, "SettingsPage").contains("Add Setting"));
     assert!(settings.contains("<h1>Edit Settings"));
+    assert!(settings.contains("<title>Edit Settings · Quartz Page · Gatehouse</title>"));
     assert!(!settings.contains("Loading"));
 
     for (path, component) in [

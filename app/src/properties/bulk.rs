@@ -257,7 +257,13 @@ pub fn select_cell(id: String, name: &str) -> AnyView {
 /// "Export": downloads the document of the selection, or of the list's search and filter.
 pub fn export_link() -> AnyView {
     let sel = expect_context::<Selection>();
-    view! { <a class="button" href=move || sel.export_href()>"Export"</a> }.into_any()
+    view! {
+        <a class="button" href=move || sel.export_href()>
+            {crate::icons::download()}
+            "Export"
+        </a>
+    }
+    .into_any()
 }
 
 /// The bar above the list while something is selected. Its code, and the dialogs', is loaded on
