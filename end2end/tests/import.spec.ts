@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { APIRequestContext, Page } from "@playwright/test";
 import { test, expect, openHydrated, signedInAs } from "./fixtures";
 import { account, addProperty, capture, Credentials, uniqueTag } from "./api";
+import { OwnServer } from "./own-server";
 import { serverBinary } from "../playwright.config";
 
 // Import Properties (issue #19): a file is checked and shown as a plan, nothing is written until
@@ -261,40 +262,6 @@ async function waitHydratedList(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 }
 
-/** A second server of our own, on its own fresh database. */
-class FreshServer {
-  process?: ChildProcess;
-  constructor(
-    readonly database: string,
-    readonly port: number,
-  ) {}
-
-  get base() {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  run(args: string[]) {
-    return execFileSync(serverBinary, ["--database", this.database, ...args], { encoding: "utf8" });
-  }
-
-  async start() {
-    const root = path.resolve(__dirname, "../..");
-    this.process = spawn(
-      serverBinary,
-      ["--listen", `127.0.0.1:${this.port}`, "--database", this.database, "--site-root", `${root}/target/site`, "--log-level", "warn"],
-      { stdio: "ignore" },
-    );
-    await expect
-      .poll(async () => fetch(`${this.base}/healthz`).then((r) => r.status).catch(() => 0), { timeout: 20_000 })
-      .toBe(200);
-  }
-
-  async stop() {
-    const exited = new Promise<number | null>((resolve) => this.process!.once("exit", (code) => resolve(code)));
-    this.process!.kill("SIGTERM");
-    return exited;
-  }
-}
 
 /** `server export` of `database` into a new file in `dir`; the document. */
 function exportOf(database: string, dir: string, name: string): Doc {
@@ -324,7 +291,7 @@ test("round trip: export, then import into a fresh server through the console, k
   await capture(request, "/settings/set_default", { key: globalKey, value: "global value" });
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-roundtrip-"));
-  const fresh = new FreshServer(path.join(dir, "fresh.db"), Number(process.env.GATEHOUSE_E2E_PORT ?? "3100") + 1);
+  const fresh = new OwnServer(path.join(dir, "fresh.db"), Number(process.env.GATEHOUSE_E2E_PORT ?? "3100") + 1);
   try {
     // Export from the console: the list's Export link with no search or filter is every property.
     await openHydrated(page, "/");

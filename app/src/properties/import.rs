@@ -15,7 +15,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Permission, Principal};
-use crate::domain::transfer::{FieldDiff, Plan, Problem};
+use crate::domain::transfer::{Existing, FieldDiff, Plan, Problem};
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::viewer::{can, start_page_island, with_viewer};
@@ -583,6 +583,30 @@ fn ProblemList(problems: Vec<Problem>, total: usize, stale: RwSignal<bool>) -> i
     }
 }
 
+/// A titled list of properties by name and id (none: nothing at all).
+#[component]
+fn PropertyList(heading: &'static str, properties: Vec<Existing>) -> impl IntoView {
+    (!properties.is_empty()).then(|| {
+        view! {
+            <h3>{format!("{heading} ({})", properties.len())}</h3>
+            <ul class="import-list">
+                {properties
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <li>
+                                <strong>{p.name}</strong>
+                                " "
+                                <span class="mono muted">{p.client_id}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
+}
+
 /// The plan: counts, then what is created, changed (field by field), deleted and kept, and
 /// "Apply import" / "Cancel".
 #[component]
@@ -689,46 +713,8 @@ fn PlanView(
                             .collect_view()}
                     }
                 })}
-            {(!deletes.is_empty())
-                .then(|| {
-                    view! {
-                        <h3>{format!("To delete ({})", deletes.len())}</h3>
-                        <ul class="import-list">
-                            {deletes
-                                .into_iter()
-                                .map(|d| {
-                                    view! {
-                                        <li>
-                                            <strong>{d.name}</strong>
-                                            " "
-                                            <span class="mono muted">{d.client_id}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })}
-            {(!kept.is_empty())
-                .then(|| {
-                    view! {
-                        <h3>{format!("Kept: owner properties are never deleted ({})", kept.len())}</h3>
-                        <ul class="import-list">
-                            {kept
-                                .into_iter()
-                                .map(|k| {
-                                    view! {
-                                        <li>
-                                            <strong>{k.name}</strong>
-                                            " "
-                                            <span class="mono muted">{k.client_id}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })}
+            <PropertyList heading="To delete" properties=deletes/>
+            <PropertyList heading="Kept: owner properties are never deleted" properties=kept/>
             {(!global.is_empty())
                 .then(|| {
                     view! {
@@ -934,7 +920,7 @@ fn ResultView(result: Arc<ImportResult>, prune: bool) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::transfer::{Change, Existing};
+    use crate::domain::transfer::Change;
 
     fn existing(name: &str) -> Existing {
         Existing {
