@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { kb, printTable } from "./report.mjs";
 
 const args = process.argv.slice(2);
 const check = args.includes("--check");
@@ -67,7 +68,6 @@ function sum(files) {
     br: 0,
   });
 }
-const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 
 const entry = [
   hashed("gatehouse", "wasm", "wasm"),
@@ -101,11 +101,7 @@ for (const [split, chunks] of Object.entries(manifest).sort(([a], [b]) => rank(a
 }
 row("every page (the whole bundle)", all, WHOLE);
 
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const [i, r] of rows.entries()) {
-  console.log(`| ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`);
-  if (i === 0) console.log(`|${widths.map((w, j) => (j === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`);
-}
+printTable(rows);
 
 if (check) {
   if (over.length) {

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { kb, printTable } from "./report.mjs";
 
 const root = path.join(import.meta.dirname, "..");
 const require = createRequire(path.join(root, "end2end", "package.json"));
@@ -121,7 +122,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 const rows = [["page", "html", "css", "wasm+js", "total", `hydrated (median of ${runs})`, "repeat visit /pkg fetches"]];
 const failures = [];
 for (const [label, url, needsSession] of PAGES) {
@@ -153,11 +153,7 @@ await browser.close();
 stop();
 fs.rmSync(dir, { recursive: true, force: true });
 
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const [i, r] of rows.entries()) {
-  console.log(`| ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`);
-  if (i === 0) console.log(`|${widths.map((w, j) => (j === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`);
-}
+printTable(rows);
 console.log(`Chromium, cold cache per visit, loopback, ${os.cpus().length} cores; sizes as transferred (compressed).`);
 if (check && failures.length) {
   for (const f of failures) console.error(f);

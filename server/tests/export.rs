@@ -5,7 +5,7 @@ mod common;
 
 use app::domain::features::Feature;
 use app::ops::{properties, Actor};
-use common::{TestServer, START};
+use common::{exported_names, TestServer, START};
 use serde_json::Value;
 
 async fn add(server: &TestServer, name: &str, features: &[Feature]) -> (String, String) {
@@ -30,17 +30,6 @@ async fn export(server: &TestServer, cookie: Option<&str>, query: &str) -> reqwe
         request = request.header("Cookie", cookie);
     }
     request.send().await.unwrap()
-}
-
-fn names(document: &Value) -> Vec<String> {
-    let mut names: Vec<String> = document["properties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test]
@@ -77,7 +66,7 @@ async fn the_export_link_downloads_the_filtered_document_without_secrets() {
     }
     let document: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(document["format"], "gatehouse-export");
-    assert_eq!(names(&document), ["Exp Blog", "Exp Web Shop"]);
+    assert_eq!(exported_names(&document), ["Exp Blog", "Exp Web Shop"]);
 
     // A selection: only those ids; viewers may export too.
     let response = export(
@@ -88,10 +77,10 @@ async fn the_export_link_downloads_the_filtered_document_without_secrets() {
     .await;
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
-    assert_eq!(names(&document), ["Exp Web Shop"]);
+    assert_eq!(exported_names(&document), ["Exp Web Shop"]);
     let response = export(&server, Some(&server.admin_cookie), &format!("id={blog}")).await;
     let document: Value = response.json().await.unwrap();
-    assert_eq!(names(&document), ["Exp Blog"]);
+    assert_eq!(exported_names(&document), ["Exp Blog"]);
     assert_eq!(document["properties"][0]["client_id"], blog.as_str());
 
     // No filter: every property, the owner included.

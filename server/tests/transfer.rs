@@ -1,5 +1,7 @@
 //! `gatehouse export` and `gatehouse import` as real processes on real database files (issue #19).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -298,15 +300,7 @@ async fn export_filters_like_the_list_and_prune_never_deletes_an_owner() {
     let dir = tempfile::tempdir().unwrap();
     let (source, _) = source(dir.path()).await;
     let names = |output: &Output| -> Vec<String> {
-        let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let mut names: Vec<String> = document["properties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap().to_string())
-            .collect();
-        names.sort();
-        names
+        common::exported_names(&serde_json::from_slice(&output.stdout).unwrap())
     };
     let searched = run(&source, &["export", "--search", "SHOP"], "");
     assert!(searched.status.success(), "{}", text(&searched.stderr));

@@ -287,6 +287,18 @@ impl TestServer {
     }
 }
 
+/// The property names of an export document, sorted.
+pub fn exported_names(document: &Value) -> Vec<String> {
+    let mut names: Vec<String> = document["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Sends `request`; its JSON answer.
 pub async fn answer(request: reqwest::RequestBuilder) -> Value {
     request.send().await.unwrap().json().await.unwrap()
