@@ -1,7 +1,6 @@
 //! The console's one error type: what a server function can answer, mapped to words an
 //! administrator can act on. A field error names its field so the page shows it beside that field.
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +93,7 @@ impl ConsoleError {
 }
 
 impl FromServerFnError for ConsoleError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::wire::TextJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         ConsoleError::Server(value.to_string())

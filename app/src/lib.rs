@@ -26,6 +26,7 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod ui;
+pub mod wire;
 
 pub use shell::{shell, App};
 

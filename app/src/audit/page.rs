@@ -5,12 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde_json::Value;
 
 use super::server_fns::list_audit;
 use super::AuditView;
 use crate::auth::Principal;
-use crate::domain::audit::{action_label, ActorKind, AuditEntry, AuditPage, ACTIONS};
+use crate::domain::audit::{action_label, ActorKind, AuditLine, AuditPage, ACTIONS};
 use crate::domain::signature::format_date;
 use crate::error::ConsoleError;
 use crate::icons;
@@ -43,7 +42,7 @@ pub fn AuditRoute() -> impl IntoView {
 fn AuditLogPage(
     viewer: Option<Principal>,
     initial: AuditView,
-    first: Result<AuditPage, ConsoleError>,
+    first: Result<AuditPage<AuditLine>, ConsoleError>,
 ) -> impl IntoView {
     start_page_island(viewer);
     let AddressedView {
@@ -233,7 +232,11 @@ fn FilterForm(view_state: Memo<AuditView>, go: Callback<AuditView>) -> impl Into
 
 /// The entries of one answer, its empty state, and the way to older / newer entries.
 #[component]
-fn AuditResults(page: AuditPage, view: AuditView, go: Callback<AuditView>) -> impl IntoView {
+fn AuditResults(
+    page: AuditPage<AuditLine>,
+    view: AuditView,
+    go: Callback<AuditView>,
+) -> impl IntoView {
     let count = page.entries.len();
     let oldest = page.entries.last().map(|e| e.id);
     let empty_text = if view.is_filtered() {
@@ -324,7 +327,7 @@ fn PageLink(view: AuditView, go: Callback<AuditView>, label: &'static str) -> im
 
 /// One entry: a row of the table, and below it the row its Details button expands.
 #[component]
-fn AuditRow(entry: AuditEntry) -> impl IntoView {
+fn AuditRow(entry: AuditLine) -> impl IntoView {
     let expanded = RwSignal::new(false);
     let detail_id = format!("audit-entry-{}", entry.id);
     let time = format_date(entry.at);
@@ -385,8 +388,8 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
 
 /// Before and After side by side, one row per changed field, and where the entry came from.
 #[component]
-fn EntryDetails(entry: AuditEntry) -> impl IntoView {
-    let rows = change_rows(entry.before.as_ref(), entry.after.as_ref());
+fn EntryDetails(entry: AuditLine) -> impl IntoView {
+    let rows = entry.changes.clone();
     let cell = |value: Option<String>| match value {
         Some(text) => view! { <td><pre class="audit-json">{text}</pre></td> }.into_any(),
         None => view! { <td class="muted">"—"</td> }.into_any(),
@@ -409,12 +412,12 @@ fn EntryDetails(entry: AuditEntry) -> impl IntoView {
                         <tbody>
                             {rows
                                 .into_iter()
-                                .map(|(key, before, after)| {
+                                .map(|row| {
                                     view! {
                                         <tr>
-                                            <th scope="row" class="mono">{key}</th>
-                                            {cell(before)}
-                                            {cell(after)}
+                                            <th scope="row" class="mono">{row.field}</th>
+                                            {cell(row.before)}
+                                            {cell(row.after)}
                                         </tr>
                                     }
                                 })
@@ -440,75 +443,8 @@ fn EntryDetails(entry: AuditEntry) -> impl IntoView {
     }
 }
 
-/// (field, before, after) for every key of either object, each value pretty-printed JSON; a value
-/// that is not an object is one row, "value".
-fn change_rows(
-    before: Option<&Value>,
-    after: Option<&Value>,
-) -> Vec<(String, Option<String>, Option<String>)> {
-    fn fields(value: Option<&Value>) -> Vec<(String, &Value)> {
-        match value {
-            None => Vec::new(),
-            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
-            Some(other) => vec![("value".to_string(), other)],
-        }
-    }
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
-    let (before, after) = (fields(before), fields(after));
-    let mut keys: Vec<String> = before.iter().map(|(k, _)| k.clone()).collect();
-    for (key, _) in &after {
-        if !keys.contains(key) {
-            keys.push(key.clone());
-        }
-    }
-    let find = |list: &[(String, &Value)], key: &str| {
-        list.iter().find(|(k, _)| k == key).map(|(_, v)| pretty(v))
-    };
-    keys.into_iter()
-        .map(|key| {
-            let b = find(&before, &key);
-            let a = find(&after, &key);
-            (key, b, a)
-        })
-        .collect()
-}
-
 /// A left click without modifier keys: the page follows it in place; others (new tab, new window)
 /// are left to the browser.
 fn plain_click(ev: &leptos::ev::MouseEvent) -> bool {
     ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn changes_list_every_field_of_either_side() {
-        let before = json!({"name": "Shop", "features": ["login_client"]});
-        let after = json!({"name": "Shop 2", "whitelist": []});
-        let rows = change_rows(Some(&before), Some(&after));
-        assert_eq!(
-            rows,
-            vec![
-                (
-                    "features".to_string(),
-                    Some("[\n  \"login_client\"\n]".to_string()),
-                    None
-                ),
-                (
-                    "name".to_string(),
-                    Some("\"Shop\"".to_string()),
-                    Some("\"Shop 2\"".to_string())
-                ),
-                ("whitelist".to_string(), None, Some("[]".to_string())),
-            ]
-        );
-        assert_eq!(
-            change_rows(None, Some(&json!(3))),
-            vec![("value".to_string(), None, Some("3".to_string()))]
-        );
-        assert!(change_rows(None, None).is_empty());
-    }
 }

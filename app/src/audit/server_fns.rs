@@ -4,16 +4,16 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::domain::audit::{AuditFilter, AuditPage};
+use crate::domain::audit::{AuditFilter, AuditLine, AuditPage};
 use crate::error::ConsoleError;
 
 /// One page of the log, newest first: entries matching `filter` older than the entry `before`
 /// (the newest when None); `has_more` says whether older entries follow.
-#[server(input = Json, prefix = "/api", endpoint = "audit/list")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "audit/list")]
 pub async fn list_audit(
     filter: AuditFilter,
     before: Option<i64>,
-) -> Result<AuditPage, ConsoleError> {
+) -> Result<AuditPage<AuditLine>, ConsoleError> {
     use super::MAX_FILTER_CHARS;
     use crate::auth::{authorize, context, Permission};
     use crate::domain::audit::AUDIT_PAGE_SIZE;
@@ -33,5 +33,6 @@ pub async fn list_audit(
     };
     Ok(context::store()?
         .audit_page(&filter, before, AUDIT_PAGE_SIZE)
-        .await?)
+        .await?
+        .for_console())
 }

@@ -22,12 +22,16 @@ pub mod usage;
 pub mod whitelist;
 
 /// Domain reasons are written to follow "X was not valid for the following reason:"; the console
-/// shows them as sentences: capitalized, ending with a full stop.
+/// shows them as sentences: capitalized, ending with a full stop. Only an ASCII first letter is
+/// capitalized: the reasons are ours, in English, and Unicode case mapping would put its tables
+/// (about 24 KB) in the wasm.
 pub fn capitalize(reason: &str) -> String {
     let mut chars = reason.chars();
     match chars.next() {
         Some(first) => {
-            let mut sentence: String = first.to_uppercase().chain(chars).collect();
+            let mut sentence: String = std::iter::once(first.to_ascii_uppercase())
+                .chain(chars)
+                .collect();
             if !sentence.ends_with('.') {
                 sentence.push('.');
             }
@@ -65,7 +69,7 @@ mod tests {
     fn reasons_become_sentences() {
         assert_eq!(super::capitalize("the key is bad"), "The key is bad.");
         assert_eq!(super::capitalize("already."), "Already.");
-        assert_eq!(super::capitalize("élan"), "Élan.");
+        assert_eq!(super::capitalize("élan"), "élan.");
         assert_eq!(super::capitalize(""), "");
     }
 }

@@ -138,7 +138,8 @@ impl PickerView {
 
 /// The picker's content for `query`, given which keys the editor already has.
 pub fn picker_view(query: &str, present: impl Fn(&str) -> bool) -> PickerView {
-    let needle = query.to_lowercase();
+    // Standard keys are ASCII (and ASCII folding keeps Unicode case tables out of the wasm).
+    let needle = query.to_ascii_lowercase();
     let options = STANDARD_KEYS
         .iter()
         .filter(|k| k.key.contains(needle.as_str()))

@@ -58,10 +58,7 @@ pub struct ImportResult {
 #[cfg(feature = "ssr")]
 fn read_document(text: &str) -> Result<crate::domain::transfer::Document, ConsoleError> {
     if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(ConsoleError::invalid(
-            "document",
-            too_large(text.len() as f64),
-        ));
+        return Err(ConsoleError::invalid("document", too_large(text.len())));
     }
     crate::domain::transfer::parse(text)
         .map_err(|problems| crate::ops::transfer::ImportError::Invalid(problems).into())
@@ -69,7 +66,7 @@ fn read_document(text: &str) -> Result<crate::domain::transfer::Document, Consol
 
 /// The plan for importing `document` now, with `prune` (delete what the file lacks). Writes
 /// nothing. Admins only.
-#[server(input = Json, prefix = "/api", endpoint = "properties/import/plan")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/import/plan")]
 pub async fn plan_property_import(document: String, prune: bool) -> Result<Plan, ConsoleError> {
     use crate::auth::{authorize, console_actor, context, Permission};
     authorize(Permission::Write).await?;
@@ -80,7 +77,7 @@ pub async fn plan_property_import(document: String, prune: bool) -> Result<Plan,
 
 /// Applies the import `plan` showed for `document`: in one write, and only if the plan still
 /// holds (else [`ConsoleError::PlanChanged`] and nothing is written). Admins only.
-#[server(input = Json, prefix = "/api", endpoint = "properties/import/apply")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/import/apply")]
 pub async fn apply_property_import(
     document: String,
     prune: bool,
@@ -151,20 +148,24 @@ pub fn result_summary(result: &ImportResult, prune: bool) -> String {
     text
 }
 
-/// "12 KB", "3.4 MB".
-fn size_text(bytes: f64) -> String {
-    if bytes < 1024.0 * 1024.0 {
-        format!("{} KB", (bytes / 1024.0).ceil())
+/// "12 KB", "3.4 MB". Integer arithmetic: formatting a float would add float printing (about
+/// 10 KB) to the wasm for this one message.
+fn size_text(bytes: usize) -> String {
+    const KB: usize = 1024;
+    const MB: usize = 1024 * KB;
+    if bytes < MB {
+        format!("{} KB", bytes.div_ceil(KB))
     } else {
-        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }
 
-fn too_large(bytes: f64) -> String {
+fn too_large(bytes: usize) -> String {
     format!(
         "The document has {}; the console imports at most {}. Split it, or use `server import` on the server.",
         size_text(bytes),
-        size_text(MAX_DOCUMENT_BYTES as f64)
+        size_text(MAX_DOCUMENT_BYTES)
     )
 }
 
@@ -308,8 +309,9 @@ fn ImportFlow() -> impl IntoView {
                 return;
             };
             edited();
-            let (name, size) = (file.name(), file.size());
-            if size > MAX_DOCUMENT_BYTES as f64 {
+            // A file's size is a whole number of bytes (a JavaScript number).
+            let (name, size) = (file.name(), file.size() as usize);
+            if size > MAX_DOCUMENT_BYTES {
                 document_error.set(Some(too_large(size)));
                 return;
             }
@@ -353,7 +355,7 @@ fn ImportFlow() -> impl IntoView {
             return;
         }
         if document.len() > MAX_DOCUMENT_BYTES {
-            document_error.set(Some(too_large(document.len() as f64)));
+            document_error.set(Some(too_large(document.len())));
             return;
         }
         let with_prune = prune.get_untracked();
@@ -987,8 +989,11 @@ mod tests {
 
     #[test]
     fn sizes_read_as_people_say_them() {
-        assert_eq!(size_text(2_000.0), "2 KB");
-        assert_eq!(size_text(3.5 * 1024.0 * 1024.0), "3.5 MB");
-        assert!(too_large(40.0 * 1024.0 * 1024.0).contains("at most 32.0 MB"));
+        assert_eq!(size_text(2_000), "2 KB");
+        assert_eq!(size_text(1024), "1 KB");
+        assert_eq!(size_text(3 * 1024 * 1024 + 512 * 1024), "3.5 MB");
+        assert_eq!(size_text(1024 * 1024), "1.0 MB");
+        assert!(too_large(40 * 1024 * 1024)
+            .contains("has 40.0 MB; the console imports at most 32.0 MB"));
     }
 }

@@ -13,7 +13,7 @@ use crate::error::ConsoleError;
 /// remembered page size on the first paint (no flash, no hydration mismatch).
 pub const ROWS_COOKIE: &str = "gatehouse_rows";
 
-#[server(input = Json, prefix = "/api", endpoint = "properties/list")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/list")]
 pub async fn list_properties(view: ListView) -> Result<ListResult, ConsoleError> {
     use super::model::{ListQuery, DEFAULT_PAGE_SIZE, MAX_SEARCH_CHARS, PAGE_SIZES};
     use crate::auth::{authorize, context, Permission};
@@ -59,7 +59,7 @@ fn remembered_rows() -> Option<u32> {
         .ok()
 }
 
-#[server(prefix = "/api", endpoint = "properties/summary")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/summary")]
 pub async fn get_property_summary(client_id: String) -> Result<PropertySummary, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -72,7 +72,7 @@ pub async fn get_property_summary(client_id: String) -> Result<PropertySummary, 
 }
 
 /// Copies a property (features, whitelist, settings) under a new name; new id and secret.
-#[server(prefix = "/api", endpoint = "properties/copy")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/copy")]
 pub async fn copy_property(
     source_id: String,
     name: String,
@@ -84,7 +84,7 @@ pub async fn copy_property(
 }
 
 /// Deletes a property; owners are refused.
-#[server(prefix = "/api", endpoint = "properties/delete")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/delete")]
 pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
@@ -93,7 +93,7 @@ pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
 }
 
 /// A property for the edit page: no secret (that travels only through [`reveal_client_secret`]).
-#[server(prefix = "/api", endpoint = "properties/details")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/details")]
 pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -108,7 +108,7 @@ pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, 
 }
 
 /// The application's global settings, shown read-only on the Create Property page.
-#[server(prefix = "/api", endpoint = "properties/global-settings")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/global-settings")]
 pub async fn list_global_settings() -> Result<Vec<(String, String)>, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -122,7 +122,7 @@ pub async fn list_global_settings() -> Result<Vec<(String, String)>, ConsoleErro
 
 /// Create Property: name, features and whitelist, checked again by the operation whatever the
 /// browser did. An empty whitelist becomes the default (any address).
-#[server(input = Json, prefix = "/api", endpoint = "properties/create")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/create")]
 pub async fn create_new_property(
     name: String,
     features: Vec<Feature>,
@@ -138,7 +138,7 @@ pub async fn create_new_property(
 
 /// "Save changes": name, features and whitelist in one write, only if nobody changed the property
 /// since the page loaded `version` (otherwise [`ConsoleError::Conflict`] and nothing is written).
-#[server(input = Json, prefix = "/api", endpoint = "properties/save")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/save")]
 pub async fn save_property_changes(
     client_id: String,
     version: i64,
@@ -158,7 +158,7 @@ pub async fn save_property_changes(
 
 /// The client secret, for the eye icon and the copy icon. The only way a secret reaches a browser
 /// besides the answer to a reset; every reveal is an audit entry.
-#[server(prefix = "/api", endpoint = "properties/secret")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/secret")]
 pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
@@ -166,7 +166,7 @@ pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleEr
 }
 
 /// "Reset Secret": a new secret; the current one stays valid for `hours` (0 to 168; 0 ends it now).
-#[server(prefix = "/api", endpoint = "properties/reset-secret")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/reset-secret")]
 pub async fn reset_client_secret(
     client_id: String,
     hours: String,
@@ -190,7 +190,7 @@ pub async fn reset_client_secret(
 }
 
 /// "Expire now": the previous secret stops working at once.
-#[server(prefix = "/api", endpoint = "properties/expire-previous-secret")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/expire-previous-secret")]
 pub async fn expire_previous_secret(client_id: String) -> Result<PropertyDetails, ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
@@ -250,7 +250,7 @@ pub struct BulkResult {
 }
 
 /// How many properties a bulk selection holds, and how many are owners. Admins only.
-#[server(input = Json, prefix = "/api", endpoint = "properties/bulk-count")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/bulk-count")]
 pub async fn count_bulk_selection(target: BulkTarget) -> Result<BulkCount, ConsoleError> {
     use crate::auth::{authorize, console_actor, context, Permission};
     authorize(Permission::Write).await?;
@@ -260,7 +260,7 @@ pub async fn count_bulk_selection(target: BulkTarget) -> Result<BulkCount, Conso
 }
 
 /// A bulk action: one change to every selected property, in one write, all or nothing. Admins only.
-#[server(input = Json, prefix = "/api", endpoint = "properties/bulk")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/bulk")]
 pub async fn apply_bulk_change(
     target: BulkTarget,
     change: BulkChange,

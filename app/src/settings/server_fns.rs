@@ -8,7 +8,7 @@ use super::model::{SavedSettings, SettingsSnapshot};
 use crate::domain::settings_edit::SettingChange;
 use crate::error::ConsoleError;
 
-#[server(prefix = "/api", endpoint = "settings/property")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings/property")]
 pub async fn get_property_settings(client_id: String) -> Result<SettingsSnapshot, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -17,7 +17,7 @@ pub async fn get_property_settings(client_id: String) -> Result<SettingsSnapshot
 }
 
 /// "Save Changes" on a property's settings: all changes in one transaction, or none.
-#[server(input = Json, prefix = "/api", endpoint = "settings/property/save")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings/property/save")]
 pub async fn save_property_settings(
     client_id: String,
     changes: Vec<SettingChange>,
@@ -30,7 +30,7 @@ pub async fn save_property_settings(
     })
 }
 
-#[server(prefix = "/api", endpoint = "settings/application")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings/application")]
 pub async fn get_application_settings() -> Result<SettingsSnapshot, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -40,7 +40,7 @@ pub async fn get_application_settings() -> Result<SettingsSnapshot, ConsoleError
 
 /// "Save Changes" on the application settings: all changes in one transaction, or none. Deleting
 /// a global key leaves the properties' own values of that key in place.
-#[server(input = Json, prefix = "/api", endpoint = "settings/application/save")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings/application/save")]
 pub async fn save_application_settings(
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {

@@ -45,7 +45,7 @@ pub fn Dialog(
     let title_id = format!(
         "dialog-title-{}",
         title
-            .to_lowercase()
+            .to_ascii_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
     let labelled_by = title_id.clone();
