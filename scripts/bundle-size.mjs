@@ -34,20 +34,22 @@ if (!fs.existsSync(manifestFile)) {
 // Sizes in KB of gzip. `target` is where issue #18 wants each page; `ceiling` is what --check
 // enforces today: the measured size with a little room, so no change makes a page heavier
 // unnoticed. Lower a ceiling when a page gets lighter; raise one only on purpose, saying why.
-const LANDING = { target: 250, ceiling: 310 };
+const LANDING = { target: 250, ceiling: 240 };
+// Pages that load no wasm (app/src/shell.rs, `page_loads_wasm`): just their own script, from the
+// site root.
+const WITHOUT_WASM = [{ label: "/sign-in (no wasm: /sign-in.js only)", files: ["../sign-in.js"], target: 250, ceiling: 5 }];
 const PAGES = {
-  sign_in: { label: "/sign-in", target: 250, ceiling: 320 },
-  new_property: { label: "/properties/new", target: 300, ceiling: 410 },
-  import: { label: "/properties/import", target: 300, ceiling: 385 },
-  property: { label: "/properties/:id", target: 300, ceiling: 430 },
-  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 410 },
-  audit_log: { label: "/audit", target: 300, ceiling: 375 },
-  account: { label: "/account", target: 300, ceiling: 330 },
-  users: { label: "/users", target: 300, ceiling: 365 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 335 },
+  import: { label: "/properties/import", target: 300, ceiling: 310 },
+  property: { label: "/properties/:id", target: 300, ceiling: 355 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 335 },
+  audit_log: { label: "/audit", target: 300, ceiling: 295 },
+  account: { label: "/account", target: 300, ceiling: 260 },
+  users: { label: "/users", target: 300, ceiling: 295 },
   // Not a page: the bulk actions' bar and dialogs, loaded on the list's first selection.
-  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 345 },
+  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 275 },
 };
-const WHOLE = { target: 450, ceiling: 690 };
+const WHOLE = { target: 450, ceiling: 590 };
 
 const sizeCache = new Map();
 function sizes(file) {
@@ -90,6 +92,7 @@ const row = (label, files, limits) => {
   rows.push([label, String(files.length), kb(s.raw), kb(s.gz), kb(s.br), mark(limits?.target), mark(limits?.ceiling)]);
 };
 row("/ (Manage Properties): the entry alone", entry, LANDING);
+for (const page of WITHOUT_WASM) row(page.label, page.files, page);
 const routeOf = (split) => split.replace(/_page_loader_\d+$/, "").replace(/_\d+$/, "");
 const order = Object.keys(PAGES);
 const rank = (split) => (order.includes(routeOf(split)) ? order.indexOf(routeOf(split)) : order.length);

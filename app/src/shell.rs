@@ -19,6 +19,7 @@ use crate::ui::viewer::{signed_in, CurrentUser};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    let wasm = page_loads_wasm(&request_path());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,14 +32,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // With content-hashed file names (see the server's `bundle_is_hashed`), browsers keep the
                 // bundle and the stylesheet for a year and never ask again.
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options islands=true/>
+                {wasm.then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
+            // A page without wasm is as interactive as it will get once its HTML is there (see
+            // `ui::island_ready` for the others); the sign-in page's script marks it itself.
             <body>
                 <App/>
             </body>
         </html>
     }
+}
+
+/// Pages that need no wasm: plain HTML (and a small script) that a signed-out visitor sees. They
+/// get no bundle and no navigation, so the first page everyone sees loads in one round trip.
+pub fn page_loads_wasm(path: &str) -> bool {
+    path != "/sign-in"
+}
+
+/// The path of the page being rendered (on the server; the frame is never rendered in a browser).
+fn request_path() -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return parts.uri.path().to_string();
+    }
+    String::new()
 }
 
 /// A per-response nonce lets exactly our hydration scripts run; everything else is same-origin only.
@@ -94,25 +112,36 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Loads who is signed in and shares it with the frame and the pages.
+/// Loads who is signed in and shares it with the frame and the pages. Not on a page without wasm
+/// (the sign-in page): nothing there reads it, and a resource nothing reads can hold the stream
+/// open, as the page waits for every resource it started.
 #[component]
 fn CurrentUserProvider(children: Children) -> impl IntoView {
-    let user: CurrentUser = Resource::new(|| (), |_| current_user());
-    provide_context(user);
+    if page_loads_wasm(&request_path()) {
+        let user: CurrentUser = Resource::new(|| (), |_| current_user());
+        provide_context(user);
+    }
     children()
 }
 
 /// Product name, the primary navigation and who is signed in.
 #[component]
 fn Header() -> impl IntoView {
+    let brand = view! {
+        <a class="brand" href="/">
+            {icons::logo()}
+            <span class="brand-name">"Gatehouse"</span>
+        </a>
+    };
+    // Signed-out pages have nowhere to go yet, and no wasm to run the menu.
+    if !page_loads_wasm(&request_path()) {
+        return view! { <header class="topbar">{brand}</header> }.into_any();
+    }
     let user = expect_context::<CurrentUser>();
     let is_admin = move || signed_in(user).is_some_and(|p| p.can(Permission::ManageUsers));
     view! {
         <header class="topbar">
-            <a class="brand" href="/">
-                {icons::logo()}
-                <span class="brand-name">"Gatehouse"</span>
-            </a>
+            {brand}
             <MenuToggle/>
             // On narrow screens the navigation and the user menu fold together behind "Menu".
             <div id="topbar-menu" class="topbar-menu">
@@ -130,6 +159,7 @@ fn Header() -> impl IntoView {
             </div>
         </header>
     }
+    .into_any()
 }
 
 /// On narrow screens the navigation and the user menu fold behind this "Menu" button (the

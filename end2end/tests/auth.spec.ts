@@ -43,8 +43,49 @@ test.describe("refused sign-in", () => {
     await expect(page.getByRole("alert")).toHaveText("The username or password is not correct.");
     await expect(page.getByLabel("Username")).toHaveValue("e2e-admin");
     await expect(page.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("Password")).toBeFocused();
+    await expect(page.getByRole("button", { name: "Sign in" })).toHaveAttribute("aria-disabled", "false");
+    await expect(page).toHaveURL(/\/sign-in$/);
     await context.close();
   });
+});
+
+test("the sign-in page is plain HTML: no wasm or script from /pkg, only its stylesheet and /sign-in.js", async ({ browser }) => {
+  const { context, page } = await signedOut(browser);
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto("/sign-in");
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  expect(fetched.filter((path) => path.startsWith("/pkg/") && !path.endsWith(".css"))).toEqual([]);
+  expect(fetched).toContain("/sign-in.js");
+  // A signed-out visitor has nowhere else to go yet: the header is the product name alone.
+  await expect(page.getByRole("navigation", { name: "Primary" })).toHaveCount(0);
+  await expect(page.getByLabel("Username")).toBeFocused();
+  await context.close();
+});
+
+test("without JavaScript the sign-in form still works: a refusal says so, the right password signs in", async ({ browser, request }) => {
+  // A property's page is rendered whole on the server, so it reads without JavaScript too.
+  const name = `${uniqueTag("nojs")} no script`;
+  const target = await addProperty(request, name);
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`/properties/${target.client_id}`);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fproperties%2F[^&]+$/);
+  const admin = account("e2e-admin", "admin");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill("definitely not it");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fproperties%2F[^&]+&refused$/);
+  await expect(page.getByRole("alert")).toHaveText("The username or password is not correct.");
+  await expect(page.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Password")).toBeFocused();
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`/properties/${target.client_id}$`));
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await context.close();
 });
 
 test("signing out ends the session for good", async ({ browser }) => {

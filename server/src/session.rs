@@ -19,6 +19,7 @@ use crate::state::AppState;
 /// Paths that answer without a session: the sign-in page and what it needs to load.
 fn is_public(path: &str) -> bool {
     path == "/sign-in"
+        || path == "/sign-in.js"
         || path == "/api/auth/sign_in"
         || path == "/api/auth/me"
         || path.starts_with("/pkg/")

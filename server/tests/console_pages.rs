@@ -89,7 +89,6 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
     ] {
         island(&page(&server, path, admin).await, component);
     }
-    island(&page(&server, "/sign-in", None).await, "SignInPage");
 
     // Import: the form for an admin, the refusal (and no form) for a viewer.
     let import = page(&server, "/properties/import", admin).await;
@@ -115,4 +114,30 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
         !props.contains("session"),
         "the session hash stays on the server"
     );
+}
+
+/// The first page everyone sees is plain HTML: no wasm, no islands, no navigation to pages the
+/// visitor cannot open yet; its one script is public. Signed-in pages still load the bundle.
+#[tokio::test]
+async fn the_sign_in_page_loads_no_wasm() {
+    let server = TestServer::start().await;
+    let html = page(&server, "/sign-in", None).await;
+    assert!(
+        html.contains(r#"<script src="/sign-in.js" defer"#),
+        "{html}"
+    );
+    // The stylesheet is the only file from /pkg.
+    assert_eq!(html.matches("/pkg/").count(), 1, "{html}");
+    assert!(html.contains(r#"<link id="leptos" rel="stylesheet" href="/pkg/"#));
+    for absent in [
+        ".wasm",
+        "modulepreload",
+        "leptos-island",
+        "Application settings",
+        "Menu",
+    ] {
+        assert!(!html.contains(absent), "{absent} in {html}");
+    }
+    let audit = page(&server, "/audit", Some(&server.admin_cookie)).await;
+    assert!(audit.contains(".wasm") && audit.contains("leptos-island"));
 }

@@ -8,65 +8,34 @@ use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{
     add_user, change_password, list_users, remove_user, reset_user_password, set_user_role,
-    sign_in, ChangePassword, SignIn, SignOut,
+    ChangePassword, SignIn, SignOut,
 };
 use super::{Principal, Role};
-use crate::domain::accounts::safe_return_path;
+use crate::domain::accounts::SIGN_IN_REFUSED;
 use crate::error::ConsoleError;
 use crate::ui::viewer::{signed_in, start_page_island, with_viewer, CurrentUser};
-use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
+use crate::ui::{use_toasts, Dialog, ToastRegion};
 
-/// The route: hands the page to return to after signing in (`?next=`) to the page island.
+/// The sign-in page: the first page everyone sees, so it is plain server-rendered HTML with no
+/// wasm (the shell leaves the bundle out, see `shell::page_loads_wasm`). The form posts to the
+/// `sign_in` server function; `/sign-in.js` (a few hundred bytes) makes that post without leaving
+/// the page, so a refusal shows beside the field and the username stays typed. Without
+/// JavaScript a refusal comes back here as `?refused` (see `sign_in`).
 #[component]
 pub fn SignInRoute() -> impl IntoView {
-    let next = use_query_map().with_untracked(|q| q.get("next").unwrap_or_else(|| "/".into()));
+    let query = use_query_map();
+    let next = query.with_untracked(|q| q.get("next").unwrap_or_else(|| "/".into()));
+    let refused = query.with_untracked(|q| q.get("refused").is_some());
+    let error = refused.then_some(SIGN_IN_REFUSED);
     view! {
         <Title text="Sign in · Gatehouse"/>
-        <SignInPage next/>
-    }
-}
-
-#[island(lazy)]
-fn SignInPage(next: String) -> impl IntoView {
-    start_page_island(None);
-    let username = NodeRef::<leptos::html::Input>::new();
-    let password = NodeRef::<leptos::html::Input>::new();
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    // A plain form that also works before (or without) the wasm: the server function answers a
-    // browser's form post with a redirect. Once hydrated it signs in without leaving the page on
-    // a refusal, so the username stays typed.
-    let submit = {
-        let next = next.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if pending.get_untracked() {
-                return;
-            }
-            let value = |input: NodeRef<leptos::html::Input>| {
-                input.get_untracked().map(|i| i.value()).unwrap_or_default()
-            };
-            let (name, secret, next) = (value(username), value(password), next.clone());
-            pending.set(true);
-            spawn_local(async move {
-                match sign_in(name, secret, next.clone()).await {
-                    Ok(()) => navigate_to(&safe_return_path(&next)),
-                    Err(e) => {
-                        pending.set(false);
-                        error.set(Some(e.to_string()));
-                    }
-                }
-            });
-        }
-    };
-    view! {
         <section class="page sign-in">
             <h1>"Sign in to Gatehouse"</h1>
-            <form method="post" action=SignIn::url() on:submit=submit>
+            <form id="sign-in-form" method="post" action=SignIn::url()>
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="username">"Username"</label>
-                    <input id="username" name="username" type="text" autocomplete="username" required autofocus node_ref=username/>
+                    <input id="username" name="username" type="text" autocomplete="username" required autofocus=!refused/>
                 </div>
                 <div class="field">
                     <label for="password">"Password"</label>
@@ -76,23 +45,21 @@ fn SignInPage(next: String) -> impl IntoView {
                         type="password"
                         autocomplete="current-password"
                         required
+                        autofocus=refused
                         aria-describedby="sign-in-error"
-                        aria-invalid=move || error.with(Option::is_some).to_string()
-                        node_ref=password
+                        aria-invalid=refused.to_string()
                     />
-                    <p id="sign-in-error" class="field-error" role="alert">{move || error.get()}</p>
+                    <p id="sign-in-error" class="field-error" role="alert">{error}</p>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="primary" aria-disabled=move || pending.get().to_string()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
+                    <button type="submit" class="primary" aria-disabled="false">"Sign in"</button>
                 </div>
             </form>
             <p class="muted">
                 "Lost the admin password? On the server run "<code>"server user reset-password admin"</code>"."
             </p>
         </section>
-        <ToastRegion/>
+        <script src="/sign-in.js" defer></script>
     }
 }
 
@@ -259,7 +226,7 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
                 Ok(password) => {
                     add_error.set(None);
                     new_name.set(String::new());
-                    revealed.set(Some((name.trim().to_lowercase(), password)));
+                    revealed.set(Some((name.trim().to_ascii_lowercase(), password)));
                     refresh.update(|n| *n += 1);
                 }
                 Err(e) => add_error.set(Some(

@@ -15,7 +15,7 @@ pub struct UserSummary {
 }
 
 /// The signed-in person, or None.
-#[server(prefix = "/api", endpoint = "auth/me")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<Principal>, ConsoleError> {
     Ok(super::current_principal())
 }
@@ -23,17 +23,20 @@ pub async fn current_user() -> Result<Option<Principal>, ConsoleError> {
 /// Checks the password, starts a session (cookie) and returns to `next`. Failures are counted per
 /// (account, address) and per address and slow further tries down; they never lock anyone out.
 /// Every failure reads the same, whatever was wrong.
-#[server(prefix = "/api", endpoint = "auth/sign_in")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/sign_in")]
 pub async fn sign_in(username: String, password: String, next: String) -> Result<(), ConsoleError> {
     use super::password::{verify_nothing_off_thread, verify_off_thread};
     use super::session::{new_session_token, token_hash, CookiePolicy, SignInThrottle};
     use crate::auth::{caller_address, context};
     use crate::domain::accounts::{
         safe_return_path, validate_username, MAX_PASSWORD_BYTES, SESSION_ABSOLUTE_SECS,
+        SIGN_IN_REFUSED,
     };
 
-    let not_correct =
-        || ConsoleError::invalid("password", "The username or password is not correct.");
+    let not_correct = || {
+        back_to_sign_in_page(&next);
+        ConsoleError::invalid("password", SIGN_IN_REFUSED)
+    };
     // Input no account can have is refused before it is stored, logged or hashed.
     let Ok(username) = validate_username(&username) else {
         return Err(not_correct());
@@ -87,8 +90,25 @@ pub async fn sign_in(username: String, password: String, next: String) -> Result
     Ok(())
 }
 
+/// A plain form post (no JavaScript) that is refused goes back to the sign-in page, which then
+/// says so (`?refused`). Script and wasm callers read the error itself.
+#[cfg(feature = "ssr")]
+fn back_to_sign_in_page(next: &str) {
+    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form_post {
+        let next = crate::domain::listing::encode_query_value(next);
+        leptos_axum::redirect(&format!("/sign-in?next={next}&refused"));
+    }
+}
+
 /// Ends this session and clears the cookie.
-#[server(prefix = "/api", endpoint = "auth/sign_out")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), ConsoleError> {
     use super::session::CookiePolicy;
     if let Some(principal) = super::current_principal() {
@@ -108,7 +128,7 @@ pub async fn sign_out() -> Result<(), ConsoleError> {
 }
 
 /// Changes the signed-in person's own password; their other sessions end.
-#[server(prefix = "/api", endpoint = "auth/change_password")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/change_password")]
 pub async fn change_password(
     current: String,
     new: String,
@@ -129,7 +149,7 @@ pub async fn change_password(
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "auth/users")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
     use super::{authorize, context, Permission};
     authorize(Permission::ManageUsers).await?;
@@ -146,7 +166,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
 }
 
 /// Adds an account with a random password, returned once to show the admin.
-#[server(prefix = "/api", endpoint = "auth/add_user")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/add_user")]
 pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -154,7 +174,7 @@ pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleErr
     Ok(password)
 }
 
-#[server(prefix = "/api", endpoint = "auth/set_role")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/set_role")]
 pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -163,7 +183,7 @@ pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleEr
 }
 
 /// Gives an account a new random password (returned once) and ends its sessions.
-#[server(prefix = "/api", endpoint = "auth/reset_password")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_user_password(username: String) -> Result<String, ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -172,7 +192,7 @@ pub async fn reset_user_password(username: String) -> Result<String, ConsoleErro
     Ok(password)
 }
 
-#[server(prefix = "/api", endpoint = "auth/remove_user")]
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/remove_user")]
 pub async fn remove_user(username: String) -> Result<(), ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;

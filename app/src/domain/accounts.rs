@@ -77,9 +77,10 @@ pub const MAX_USERNAME_CHARS: usize = 64;
 /// one (see [`MAX_PASSWORD_CHARS`]), and hashing megabytes would cost the server, not the caller.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// Usernames: 1-64 of a-z 0-9 . _ - @ (case-insensitive, stored lower-case).
+/// Usernames: 1-64 of a-z 0-9 . _ - @ (case-insensitive, stored lower-case). Only ASCII letters
+/// are folded: Unicode lower-casing would turn look-alikes such as the Kelvin sign into `k`.
 pub fn validate_username(raw: &str) -> Result<String, String> {
-    let name = raw.trim().to_lowercase();
+    let name = raw.trim().to_ascii_lowercase();
     if name.is_empty() {
         return Err("Enter a username.".into());
     }
@@ -120,6 +121,9 @@ pub const SESSION_ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 pub fn session_alive(created_at: i64, last_seen_at: i64, now: i64) -> bool {
     now < created_at + SESSION_ABSOLUTE_SECS && now < last_seen_at + SESSION_IDLE_SECS
 }
+
+/// Every refused sign-in reads the same, whatever was wrong, so it tells a guesser nothing.
+pub const SIGN_IN_REFUSED: &str = "The username or password is not correct.";
 
 /// Where to go after signing in: only a path on this site, never another host.
 pub fn safe_return_path(next: &str) -> String {
@@ -232,6 +236,9 @@ mod tests {
         assert!(validate_username("bob<script>").is_err());
         assert!(validate_username(&"a".repeat(65)).is_err());
         assert!(validate_username(&"a".repeat(64)).is_ok());
+        // A look-alike is refused, not folded into another account's name.
+        assert!(validate_username("\u{212A}elvin").is_err());
+        assert!(validate_username("ADMİN").is_err());
     }
 
     #[test]
