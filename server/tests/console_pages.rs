@@ -90,6 +90,19 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
         island(&page(&server, path, admin).await, component);
     }
 
+    // Create Property and Users start with their data as well: the global settings, the accounts.
+    let new_property = page(&server, "/properties/new", admin).await;
+    let new_island = island(&new_property, "NewPropertyPage");
+    assert!(new_island.contains("<legend>Settings</legend>"));
+    assert!(new_island.contains("No global settings."), "{new_island}");
+    let users = page(&server, "/users", admin).await;
+    let users_island = island(&users, "UsersPage");
+    assert!(users_island.contains(">admin<"), "{users_island}");
+    assert!(users_island.contains("Reset password of viewer"), "{users_island}");
+    for html in [&new_property, &users] {
+        assert!(!html.contains("Loading"));
+    }
+
     // Import: the form for an admin, the refusal (and no form) for a viewer.
     let import = page(&server, "/properties/import", admin).await;
     assert!(island(&import, "ImportPage").contains("Import file"));

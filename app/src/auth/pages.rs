@@ -8,12 +8,12 @@ use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{
     add_user, change_password, list_users, remove_user, reset_user_password, set_user_role,
-    ChangePassword, SignIn, SignOut,
+    ChangePassword, SignIn, SignOut, UserSummary,
 };
 use super::{Principal, Role};
 use crate::domain::accounts::SIGN_IN_REFUSED;
 use crate::error::ConsoleError;
-use crate::ui::viewer::{signed_in, start_page_island, with_viewer, CurrentUser};
+use crate::ui::viewer::{signed_in, start_page_island, with_viewer, with_viewer_and, CurrentUser};
 use crate::ui::{use_toasts, Dialog, ToastRegion};
 
 /// The sign-in page: the first page everyone sees, so it is plain server-rendered HTML with no
@@ -203,15 +203,20 @@ fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
 pub fn UsersRoute() -> impl IntoView {
     view! {
         <Title text="Users · Gatehouse"/>
-        {with_viewer(|viewer| view! { <UsersPage viewer/> })}
+        {with_viewer_and(list_users, |viewer, first| view! { <UsersPage viewer first/> })}
     }
 }
 
+/// The accounts come loaded from the server (no `Resource` or loading state in the wasm); after a
+/// change the page asks for them again.
 #[island(lazy)]
-fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
+fn UsersPage(
+    viewer: Option<Principal>,
+    first: Result<Vec<UserSummary>, ConsoleError>,
+) -> impl IntoView {
     start_page_island(viewer);
-    let refresh = RwSignal::new(0u32);
-    let users = Resource::new(move || refresh.get(), |_| list_users());
+    let users = RwSignal::new(first);
+    let refresh = Callback::new(move |()| spawn_local(async move { users.set(list_users().await) }));
     let revealed = RwSignal::new(None::<(String, String)>);
     let removing = RwSignal::new(None::<String>);
     let toasts = use_toasts();
@@ -227,7 +232,7 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
                     add_error.set(None);
                     new_name.set(String::new());
                     revealed.set(Some((name.trim().to_ascii_lowercase(), password)));
-                    refresh.update(|n| *n += 1);
+                    refresh.run(());
                 }
                 Err(e) => add_error.set(Some(
                     e.for_field("username").unwrap_or_else(|| e.to_string()),
@@ -256,38 +261,32 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
                         }
                     })
             }}
-            <Transition fallback=|| view! { <p class="muted" role="status">"Loading accounts…"</p> }>
-                {move || {
-                    users
-                        .get()
-                        .map(|result| match result {
-                            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
-                            Ok(list) => {
-                                view! {
-                                    <div class="table-wrap">
-                                        <table class="data">
-                                            <caption class="visually-hidden">"Console accounts"</caption>
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"Username"</th>
-                                                    <th scope="col">"Role"</th>
-                                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {list
-                                                    .into_iter()
-                                                    .map(|user| view! { <UserRow user refresh revealed removing/> })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Transition>
+            {move || {
+                match users.get() {
+                    Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <caption class="visually-hidden">"Console accounts"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Username"</th>
+                                            <th scope="col">"Role"</th>
+                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list
+                                            .into_iter()
+                                            .map(|user| view! { <UserRow user refresh revealed removing/> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                    }
+                    .into_any(),
+                }
+            }}
             <form class="inline-form" on:submit=add novalidate>
                 <h2>"Add user"</h2>
                 <div class="field">
@@ -329,7 +328,7 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
                             match remove_user(target.clone()).await {
                                 Ok(()) => {
                                     removing.set(None);
-                                    refresh.update(|n| *n += 1);
+                                    refresh.run(());
                                     toasts.show(format!("Account {target} removed."));
                                 }
                                 Err(e) => error.set(Some(e.to_string())),
@@ -363,8 +362,8 @@ fn UsersPage(viewer: Option<Principal>) -> impl IntoView {
 
 #[component]
 fn UserRow(
-    user: super::server_fns::UserSummary,
-    refresh: RwSignal<u32>,
+    user: UserSummary,
+    refresh: Callback<()>,
     revealed: RwSignal<Option<(String, String)>>,
     removing: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -385,7 +384,7 @@ fn UserRow(
                     }
                     Err(e) => error.set(Some(e.to_string())),
                 }
-                refresh.update(|n| *n += 1);
+                refresh.run(());
             });
         }
     };

@@ -8,7 +8,8 @@ use super::editors::{FeaturesEditor, NameField, PropertyForm, WhitelistEditor};
 use super::server_fns::{create_new_property, list_global_settings};
 use crate::auth::Principal;
 use crate::domain::features::Feature;
-use crate::ui::viewer::{start_page_island, with_viewer};
+use crate::error::ConsoleError;
+use crate::ui::viewer::{start_page_island, with_viewer_and};
 use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
 
 #[component]
@@ -18,12 +19,17 @@ pub fn NewPropertyRoute() -> impl IntoView {
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/">"Manage Properties"</a>
         </nav>
-        {with_viewer(|viewer| view! { <NewPropertyPage viewer/> })}
+        {with_viewer_and(list_global_settings, |viewer, globals| view! { <NewPropertyPage viewer globals/> })}
     }
 }
 
+/// The global settings come loaded from the server, as the property pages' data does: no
+/// `Resource` or loading state in the wasm, and no second round trip.
 #[island(lazy)]
-fn NewPropertyPage(viewer: Option<Principal>) -> impl IntoView {
+fn NewPropertyPage(
+    viewer: Option<Principal>,
+    globals: Result<Vec<(String, String)>, ConsoleError>,
+) -> impl IntoView {
     start_page_island(viewer);
     let form = PropertyForm::new(String::new(), vec![Feature::LoginClient], &[]);
     let busy = RwSignal::new(false);
@@ -89,7 +95,7 @@ fn NewPropertyPage(viewer: Option<Principal>) -> impl IntoView {
                     form
                     empty_note="No IP address ranges: any address is allowed (stored as 0.0.0.0/0)."
                 />
-                <GlobalSettings/>
+                <GlobalSettings globals/>
                 <div class="form-actions">
                     <button type="button" on:click=cancel>"Cancel"</button>
                     <button type="submit" class="primary" aria-disabled=move || busy.get().to_string()>
@@ -119,57 +125,45 @@ fn NewPropertyPage(viewer: Option<Principal>) -> impl IntoView {
 
 /// The global settings, read-only: a new property inherits them until it sets its own.
 #[component]
-fn GlobalSettings() -> impl IntoView {
-    let settings = Resource::new(|| (), |_| list_global_settings());
+fn GlobalSettings(globals: Result<Vec<(String, String)>, ConsoleError>) -> impl IntoView {
+    let table = match globals {
+        Ok(rows) if rows.is_empty() => view! { <p class="muted">"No global settings."</p> }.into_any(),
+        Ok(rows) => view! {
+            <div class="table-wrap">
+                <table class="data">
+                    <caption class="visually-hidden">"Global settings"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Key"</th>
+                            <th scope="col">"Global Value"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|(key, value)| {
+                                view! {
+                                    <tr>
+                                        <td class="mono">{key}</td>
+                                        <td class="setting-value">{value}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any(),
+        Err(error) => view! { <p class="notice error">{error.to_string()}</p> }.into_any(),
+    };
     view! {
         <fieldset>
             <legend>"Settings"</legend>
             <p class="field-hint">
                 "Property settings can be added after the property is saved. Until then it uses the global settings below."
             </p>
-            <Transition fallback=|| view! { <p class="muted" role="status">"Loading settings…"</p> }>
-                {move || {
-                    settings
-                        .get()
-                        .map(|result| match result {
-                            Ok(rows) if rows.is_empty() => {
-                                view! { <p class="muted">"No global settings."</p> }.into_any()
-                            }
-                            Ok(rows) => {
-                                view! {
-                                    <div class="table-wrap">
-                                        <table class="data">
-                                            <caption class="visually-hidden">"Global settings"</caption>
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"Key"</th>
-                                                    <th scope="col">"Global Value"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {rows
-                                                    .into_iter()
-                                                    .map(|(key, value)| {
-                                                        view! {
-                                                            <tr>
-                                                                <td class="mono">{key}</td>
-                                                                <td class="setting-value">{value}</td>
-                                                            </tr>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! { <p class="notice error">{error.to_string()}</p> }.into_any()
-                            }
-                        })
-                }}
-            </Transition>
+            {table}
         </fieldset>
     }
 }
