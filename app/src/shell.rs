@@ -19,6 +19,8 @@ use crate::ui::viewer::{signed_in, CurrentUser};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    // For the pages' preload hints (`ui::PreloadIsland`): where the bundle is.
+    provide_context(options.clone());
     let wasm = page_loads_wasm(&request_path());
     view! {
         <!DOCTYPE html>

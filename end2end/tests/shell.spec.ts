@@ -50,6 +50,26 @@ test("the entry arrives compressed with Manage Properties in it; another page's 
   await expect(page.getByRole("button", { name: "Add Setting" })).toBeEnabled();
 });
 
+test("a page names its wasm chunks in the head, so they load with the entry: each fetched once", async ({ page }) => {
+  const requested: string[] = [];
+  page.on("request", (request) => {
+    const file = new URL(request.url()).pathname;
+    if (file.startsWith("/pkg/") && file.endsWith(".wasm")) requested.push(file);
+  });
+  await openHydrated(page, "/audit");
+  const preloaded = await page
+    .locator('head link[rel="preload"][as="fetch"]')
+    .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+  const isEntry = (f: string) => /^\/pkg\/gatehouse\.[^.]+\.wasm$/.test(f);
+  const chunks = preloaded.filter((f) => !isEntry(f));
+  expect(chunks.some((f) => /^\/pkg\/split_audit_log_page_loader_\d+\.[^.]+\.wasm$/.test(f))).toBe(true);
+  // The hints name exactly what the page loads, and a hint that did not match the loader's own
+  // fetch would show as the same file fetched twice.
+  expect([...new Set(requested)].sort()).toEqual([...requested].sort());
+  expect(requested.filter((f) => !isEntry(f)).sort()).toEqual([...chunks].sort());
+  await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
+});
+
 test("a repeat visit loads the bundle from the browser's cache: no /pkg file crosses the wire", async ({ page }) => {
   const pkg = (response: { url(): string }) => new URL(response.url()).pathname.startsWith("/pkg/");
   const first: string[] = [];

@@ -98,7 +98,10 @@ async fn each_page_renders_its_island_with_the_data_in_place_and_never_the_sessi
     let users = page(&server, "/users", admin).await;
     let users_island = island(&users, "UsersPage");
     assert!(users_island.contains(">admin<"), "{users_island}");
-    assert!(users_island.contains("Reset password of viewer"), "{users_island}");
+    assert!(
+        users_island.contains("Reset password of viewer"),
+        "{users_island}"
+    );
     for html in [&new_property, &users] {
         assert!(!html.contains("Loading"));
     }

@@ -13,9 +13,9 @@ use crate::domain::audit::{action_label, ActorKind, AuditLine, AuditPage, ACTION
 use crate::domain::signature::format_date;
 use crate::error::ConsoleError;
 use crate::icons;
-use crate::ui::focus_later;
 use crate::ui::history::{addressed_view, record_in_history, AddressedView};
 use crate::ui::viewer::{start_page_island, with_viewer_and};
+use crate::ui::{focus_later, PreloadIsland};
 
 /// Where the results are; focused after paging, so the keyboard continues from the new page.
 const RESULTS_ID: &str = "audit-results";
@@ -28,6 +28,7 @@ pub fn AuditRoute() -> impl IntoView {
     let initial = query.with_untracked(|q| AuditView::from_query(|key| q.get_str(key)));
     view! {
         <Title text="Audit log · Gatehouse"/>
+        <PreloadIsland island="audit_log_page"/>
         {with_viewer_and(
             {
                 let initial = initial.clone();

@@ -14,7 +14,7 @@ use super::{Principal, Role};
 use crate::domain::accounts::SIGN_IN_REFUSED;
 use crate::error::ConsoleError;
 use crate::ui::viewer::{signed_in, start_page_island, with_viewer, with_viewer_and, CurrentUser};
-use crate::ui::{use_toasts, Dialog, ToastRegion};
+use crate::ui::{use_toasts, Dialog, PreloadIsland, ToastRegion};
 
 /// The sign-in page: the first page everyone sees, so it is plain server-rendered HTML with no
 /// wasm (the shell leaves the bundle out, see `shell::page_loads_wasm`). The form posts to the
@@ -93,6 +93,7 @@ pub fn UserMenu(user: CurrentUser) -> impl IntoView {
 pub fn AccountRoute() -> impl IntoView {
     view! {
         <Title text="Your account · Gatehouse"/>
+        <PreloadIsland island="account_page"/>
         {with_viewer(|viewer| view! { <AccountPage viewer/> })}
     }
 }
@@ -203,6 +204,7 @@ fn AccountPage(viewer: Option<Principal>) -> impl IntoView {
 pub fn UsersRoute() -> impl IntoView {
     view! {
         <Title text="Users · Gatehouse"/>
+        <PreloadIsland island="users_page"/>
         {with_viewer_and(list_users, |viewer, first| view! { <UsersPage viewer first/> })}
     }
 }
@@ -216,7 +218,8 @@ fn UsersPage(
 ) -> impl IntoView {
     start_page_island(viewer);
     let users = RwSignal::new(first);
-    let refresh = Callback::new(move |()| spawn_local(async move { users.set(list_users().await) }));
+    let refresh =
+        Callback::new(move |()| spawn_local(async move { users.set(list_users().await) }));
     let revealed = RwSignal::new(None::<(String, String)>);
     let removing = RwSignal::new(None::<String>);
     let toasts = use_toasts();

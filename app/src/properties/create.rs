@@ -10,12 +10,13 @@ use crate::auth::Principal;
 use crate::domain::features::Feature;
 use crate::error::ConsoleError;
 use crate::ui::viewer::{start_page_island, with_viewer_and};
-use crate::ui::{navigate_to, use_toasts, Dialog, ToastRegion};
+use crate::ui::{navigate_to, use_toasts, Dialog, PreloadIsland, ToastRegion};
 
 #[component]
 pub fn NewPropertyRoute() -> impl IntoView {
     view! {
         <Title text="Create Property · Gatehouse"/>
+        <PreloadIsland island="new_property_page"/>
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/">"Manage Properties"</a>
         </nav>
@@ -127,7 +128,9 @@ fn NewPropertyPage(
 #[component]
 fn GlobalSettings(globals: Result<Vec<(String, String)>, ConsoleError>) -> impl IntoView {
     let table = match globals {
-        Ok(rows) if rows.is_empty() => view! { <p class="muted">"No global settings."</p> }.into_any(),
+        Ok(rows) if rows.is_empty() => {
+            view! { <p class="muted">"No global settings."</p> }.into_any()
+        }
         Ok(rows) => view! {
             <div class="table-wrap">
                 <table class="data">

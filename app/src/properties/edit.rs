@@ -18,7 +18,8 @@ use crate::icons;
 use crate::ui::viewer::can;
 use crate::ui::viewer::{start_page_island, with_viewer_and};
 use crate::ui::{
-    copy_to_clipboard, follow_title, guard_unsaved_changes, navigate_to, use_toasts, ToastRegion,
+    copy_to_clipboard, follow_title, guard_unsaved_changes, navigate_to, use_toasts, PreloadIsland,
+    ToastRegion,
 };
 
 #[derive(Clone, Debug)]
@@ -48,6 +49,7 @@ pub fn PropertyRoute() -> impl IntoView {
             move |viewer, loaded| match loaded {
                 Ok(details) => view! {
                     <Title text=format!("{} · Gatehouse", details.name)/>
+                    <PreloadIsland island="property_page"/>
                     <PropertyPage viewer details/>
                 }
                 .into_any(),

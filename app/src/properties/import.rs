@@ -19,7 +19,9 @@ use crate::domain::transfer::{Existing, FieldDiff, Plan, Problem};
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::viewer::{can, start_page_island, with_viewer};
-use crate::ui::{copy_to_clipboard, focus_later, guard_unsaved_changes, use_toasts, ToastRegion};
+use crate::ui::{
+    copy_to_clipboard, focus_later, guard_unsaved_changes, use_toasts, PreloadIsland, ToastRegion,
+};
 
 /// The largest document the console imports (the command line takes larger files). An export of
 /// 10,000 properties is about 3 MB.
@@ -194,6 +196,7 @@ fn created_csv(created: &[CreatedProperty]) -> String {
 pub fn ImportPropertiesRoute() -> impl IntoView {
     view! {
         <Title text="Import Properties · Gatehouse"/>
+        <PreloadIsland island="import_page"/>
         {with_viewer(|viewer| view! { <ImportPage viewer/> })}
     }
 }

@@ -9,7 +9,7 @@ use super::server_fns::{get_application_settings, get_property_settings};
 use crate::auth::{Permission, Principal};
 use crate::properties::edit::{client_id_in_address, PropertyLoadFailed};
 use crate::ui::viewer::{start_page_island, with_viewer_and};
-use crate::ui::ToastRegion;
+use crate::ui::{PreloadIsland, ToastRegion};
 
 /// The route: loads the property's settings on the server and hands them to the page island, which
 /// so starts with every row in place. Title, breadcrumb, heading and a load failure are
@@ -30,6 +30,7 @@ pub fn PropertySettingsRoute() -> impl IntoView {
                 });
                 view! {
                     <Title text=format!("Edit Settings · {} · Gatehouse", property.name)/>
+                    <PreloadIsland island="settings_page"/>
                     <nav class="breadcrumb" aria-label="Breadcrumb">
                         <a href="/">"Manage Properties"</a>
                         " / "
@@ -70,6 +71,7 @@ pub fn PropertySettingsRoute() -> impl IntoView {
 pub fn AppSettingsRoute() -> impl IntoView {
     view! {
         <Title text="Application settings · Gatehouse"/>
+        <PreloadIsland island="settings_page"/>
         <section class="page">
             <header class="page-header">
                 <h1>"Application settings"</h1>
