@@ -90,10 +90,7 @@ pub async fn serve(
 /// `hash.txt` beside the server binary, where Leptos looks for it to name the files in each page.
 /// Without it (a build without `hash-files`) the plain names are used and cannot be cached for long.
 pub fn bundle_is_hashed() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .is_some_and(|file| file.is_file())
+    app::ui::preload::bundle_hash_file("hash.txt").is_some()
 }
 
 /// What server functions and server-rendered pages can `use_context` for.

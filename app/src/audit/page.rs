@@ -390,7 +390,13 @@ fn AuditRow(entry: AuditLine) -> impl IntoView {
 /// Before and After side by side, one row per changed field, and where the entry came from.
 #[component]
 fn EntryDetails(entry: AuditLine) -> impl IntoView {
-    let rows = entry.changes.clone();
+    let AuditLine {
+        changes: rows,
+        request_id,
+        batch_id,
+        client_id,
+        ..
+    } = entry;
     let cell = |value: Option<String>| match value {
         Some(text) => view! { <td><pre class="audit-json">{text}</pre></td> }.into_any(),
         None => view! { <td class="muted">"—"</td> }.into_any(),
@@ -430,12 +436,12 @@ fn EntryDetails(entry: AuditLine) -> impl IntoView {
             }}
             <dl class="facts audit-facts">
                 <dt>"Request id"</dt>
-                <dd class="mono">{entry.request_id.clone()}</dd>
-                {entry.batch_id.clone().map(|batch| view! {
+                <dd class="mono">{request_id}</dd>
+                {batch_id.map(|batch| view! {
                     <dt>"Bulk change"</dt>
                     <dd class="mono">{batch}</dd>
                 })}
-                {entry.client_id.clone().map(|id| view! {
+                {client_id.map(|id| view! {
                     <dt>"Property id"</dt>
                     <dd class="mono">{id}</dd>
                 })}

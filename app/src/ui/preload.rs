@@ -60,12 +60,22 @@ pub fn island_chunks(
 }
 
 #[cfg(feature = "ssr")]
+pub use server::bundle_hash_file;
+
+#[cfg(feature = "ssr")]
 mod server {
     use std::collections::HashMap;
     use std::path::PathBuf;
     use std::sync::OnceLock;
 
     use leptos::prelude::LeptosOptions;
+
+    /// The hash file cargo-leptos writes beside the server binary when the build gives the
+    /// bundle's files content hashes (`hash-files`); leptos reads it there to name them too.
+    pub fn bundle_hash_file(name: &str) -> Option<String> {
+        let exe = std::env::current_exe().ok()?;
+        std::fs::read_to_string(exe.parent()?.join(name)).ok()
+    }
 
     /// The manifest of the build being served, read once (a new build means a new process).
     static MANIFEST: OnceLock<Option<HashMap<String, Vec<String>>>> = OnceLock::new();
@@ -81,13 +91,9 @@ mod server {
     }
 
     fn read_manifest(options: &LeptosOptions) -> Option<HashMap<String, Vec<String>>> {
-        // `hash.txt` sits beside the server binary, as leptos reads it for the bundle's names.
         let hash_txt = options
             .hash_files
-            .then(|| {
-                let exe = std::env::current_exe().ok()?;
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-            })
+            .then(|| bundle_hash_file(&options.hash_file))
             .flatten();
         let path = PathBuf::from(options.site_root.as_ref())
             .join(options.site_pkg_dir.as_ref())
