@@ -111,10 +111,13 @@ where
     E::EventType: From<crate::renderer::types::Event>,
     F: FnMut(E::EventType) + 'static,
 {
-    type Output = <Self as AddAnyAttr>::Output<On<E, F>>;
+    // Gatehouse patch: the handler is boxed, so every listener for one event type is the same
+    // attribute type and the erased-attribute code is compiled once per event, not per closure.
+    type Output =
+        <Self as AddAnyAttr>::Output<On<E, Box<dyn FnMut(E::EventType)>>>;
 
     fn on(self, event: E, cb: F) -> Self::Output {
-        self.add_any_attr(on(event, cb))
+        self.add_any_attr(on(event, Box::new(cb) as Box<dyn FnMut(E::EventType)>))
     }
 }
 
