@@ -1021,3 +1021,41 @@ proptest! {
 fn empty_param_name_is_refused() {
     assert!(check_param_name("").is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Settings editor: the changes "Save Changes" sends
+// ---------------------------------------------------------------------------------------------
+
+fn small_settings() -> impl Strategy<Value = std::collections::BTreeMap<String, String>> {
+    // Few keys and values, so loaded and edited often share keys and values.
+    prop::collection::btree_map("[a-e]", "[xy]{0,1}", 0..5)
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// The changes are exactly the keys whose value differs (absent counts as a value), each
+    /// once, in key order, and applying them to `loaded` gives `edited`.
+    #[test]
+    fn settings_changes_turn_loaded_into_edited(
+        loaded in small_settings(),
+        edited in small_settings(),
+    ) {
+        let changes = super::settings_edit::changes_between(&loaded, &edited);
+        let mut expected: Vec<&String> = loaded.keys().chain(edited.keys())
+            .filter(|k| loaded.get(*k) != edited.get(*k))
+            .collect();
+        expected.sort();
+        expected.dedup();
+        prop_assert_eq!(changes.iter().map(|c| &c.key).collect::<Vec<_>>(), expected);
+        let mut applied = loaded.clone();
+        for change in &changes {
+            prop_assert_eq!(change.expected.as_ref(), loaded.get(&change.key));
+            match &change.new {
+                Some(value) => applied.insert(change.key.clone(), value.clone()),
+                None => applied.remove(&change.key),
+            };
+        }
+        prop_assert_eq!(applied, edited);
+    }
+}

@@ -1,6 +1,7 @@
 //! The rules of the console's settings editors (SPEC 3.5 and 3.6): what an edited row means, which
 //! changes "Save Changes" sends, and what the "Select setting key" picker offers for a typed query.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -69,33 +70,37 @@ impl SettingsDiff {
     }
 }
 
-/// The changes that turn `loaded` into `edited`, ordered by key.
+/// The changes that turn `loaded` into `edited`, ordered by key: one walk over both maps in key
+/// order (no sort, so the browser's wasm carries no sort routine for this type).
 pub fn changes_between(
     loaded: &BTreeMap<String, String>,
     edited: &BTreeMap<String, String>,
 ) -> Vec<SettingChange> {
     let mut changes = Vec::new();
-    for (key, old) in loaded {
-        match edited.get(key) {
-            Some(new) if new == old => {}
-            new => changes.push(SettingChange {
-                key: key.clone(),
-                expected: Some(old.clone()),
-                new: new.cloned(),
-            }),
-        }
-    }
-    for (key, new) in edited {
-        if !loaded.contains_key(key) {
+    let mut old = loaded.iter().peekable();
+    let mut new = edited.iter().peekable();
+    loop {
+        let order = match (old.peek(), new.peek()) {
+            (None, None) => return changes,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((a, _)), Some((b, _))) => a.cmp(b),
+        };
+        // Less: a key only `loaded` has (removed); Greater: only `edited` (added); Equal: both.
+        let was = if order.is_le() { old.next() } else { None };
+        let now = if order.is_ge() { new.next() } else { None };
+        let Some((key, _)) = was.or(now) else {
+            return changes;
+        };
+        let (expected, value) = (was.map(|(_, v)| v), now.map(|(_, v)| v));
+        if expected != value {
             changes.push(SettingChange {
                 key: key.clone(),
-                expected: None,
-                new: Some(new.clone()),
+                expected: expected.cloned(),
+                new: value.cloned(),
             });
         }
     }
-    changes.sort_by(|a, b| a.key.cmp(&b.key));
-    changes
 }
 
 /// The property value a row's input stands for. Emptying the input of a key that is set globally
@@ -181,6 +186,16 @@ pub fn unresolved_key_message(query: &str) -> String {
     } else {
         format!("Choose \u{201c}{query}\u{201d} from the list to add it.")
     }
+}
+
+/// A settings map from key/value pairs, inserted one by one. (`collect` sorts the pairs first,
+/// which puts one more sort routine into the browser's wasm for the settings pages.)
+pub fn settings_from_pairs(
+    pairs: impl IntoIterator<Item = (String, String)>,
+) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    map.extend(pairs);
+    map
 }
 
 /// Builds a settings map from pairs (tests only).

@@ -4,8 +4,6 @@
 //! On a property page a row's input is the property value and the global value is read-only
 //! beside it; on the application page the input is the global value and deleting asks first.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -18,7 +16,9 @@ use super::server_fns::{
 use crate::auth::Permission;
 use crate::domain::capitalize;
 use crate::domain::setting_keys::{standard_key, validate_value};
-use crate::domain::settings_edit::{changes_between, property_value, unresolved_key_message};
+use crate::domain::settings_edit::{
+    changes_between, property_value, settings_from_pairs, unresolved_key_message,
+};
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::viewer::can;
@@ -115,28 +115,23 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
     let toasts = use_toasts();
     let writable = move || can(Permission::Write);
 
+    // The keys the table has: a few dozen at most, so a list (no sorted set to build in the wasm).
     let present = Memo::new(move |_| {
-        rows.with(|rows| {
-            rows.iter()
-                .filter_map(|r| r.key.get())
-                .collect::<BTreeSet<_>>()
-        })
+        rows.with(|rows| rows.iter().filter_map(|r| r.key.get()).collect::<Vec<_>>())
     });
     // The scope's values as the table now stands.
     let edited = move || {
         rows.with(|rows| {
-            rows.iter()
-                .filter_map(|r| {
-                    let key = r.key.get()?;
-                    let value = r.value.get();
-                    let value = if on_property {
-                        property_value(&value, r.loaded.as_deref(), r.global.is_some())?
-                    } else {
-                        value
-                    };
-                    Some((key, value))
-                })
-                .collect::<BTreeMap<_, _>>()
+            settings_from_pairs(rows.iter().filter_map(|r| {
+                let key = r.key.get()?;
+                let value = r.value.get();
+                let value = if on_property {
+                    property_value(&value, r.loaded.as_deref(), r.global.is_some())?
+                } else {
+                    value
+                };
+                Some((key, value))
+            }))
         })
     };
     let changes = Memo::new(move |_| loaded.with(|loaded| changes_between(loaded, &edited())));
@@ -365,7 +360,7 @@ fn trash_id(row: u64) -> String {
 fn SettingRowView(
     row: EditRow,
     on_property: bool,
-    present: Memo<BTreeSet<String>>,
+    present: Memo<Vec<String>>,
     trash: Callback<EditRow>,
 ) -> impl IntoView {
     let id = row.id;

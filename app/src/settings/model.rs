@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::settings_edit::SettingsDiff;
+use crate::domain::settings_edit::{settings_from_pairs, SettingsDiff};
 
 /// One key of an editor: its value in each scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,17 +35,14 @@ pub struct SettingsSnapshot {
 impl SettingsSnapshot {
     /// The values of the scope the page edits, as loaded.
     pub fn scope_values(&self) -> BTreeMap<String, String> {
-        self.rows
-            .iter()
-            .filter_map(|row| {
-                let value = if self.property.is_some() {
-                    row.property.as_ref()
-                } else {
-                    row.global.as_ref()
-                };
-                value.map(|v| (row.key.clone(), v.clone()))
-            })
-            .collect()
+        settings_from_pairs(self.rows.iter().filter_map(|row| {
+            let value = if self.property.is_some() {
+                row.property.as_ref()
+            } else {
+                row.global.as_ref()
+            };
+            value.map(|v| (row.key.clone(), v.clone()))
+        }))
     }
 }
 

@@ -2,8 +2,6 @@
 //! descriptions. Keys already on the page are greyed out; typing filters; a valid key that is not
 //! in the list offers "Create <key>"; a forbidden key is refused as it is typed.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 
 use crate::domain::settings_edit::{picker_view, unresolved_key_message, PickerView};
@@ -21,7 +19,7 @@ pub fn KeyPicker(
     /// The row's error after leaving the picker without choosing (or from the server).
     error: RwSignal<Option<String>>,
     /// Keys the page already has.
-    present: Memo<BTreeSet<String>>,
+    present: Memo<Vec<String>>,
     on_choose: Callback<String>,
 ) -> impl IntoView {
     let input_id = picker_input_id(row);
@@ -32,7 +30,7 @@ pub fn KeyPicker(
     let active = RwSignal::new(None::<&'static str>);
     let options: Memo<PickerView> = Memo::new(move |_| {
         let typed = query.get();
-        present.with(|keys| picker_view(&typed, |k| keys.contains(k)))
+        present.with(|keys| picker_view(&typed, |k| keys.iter().any(|key| key == k)))
     });
     let problem = move || error.get().or_else(|| options.with(|v| v.problem.clone()));
     let option_id = {
