@@ -313,7 +313,7 @@ test("a viewer sees settings read-only and a forged save is refused", async ({ b
   for (const name of ["Add Setting", "Save Changes", `Remove ${key}`]) {
     await expect(page.getByRole("button", { name })).toHaveCount(0);
   }
-  const forged = await page.request.post("/api/settings/property/save", {
+  const forged = await page.request.post("/api/settings/save", {
     data: { client_id: property.client_id, changes: [{ key, expected: "kept", new: "forged" }] },
   });
   expect(forged.status()).toBe(403);

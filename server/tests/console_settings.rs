@@ -13,7 +13,7 @@ async fn save_property(server: &TestServer, id: &str, changes: Value) -> (u16, S
     server
         .console_json(
             &cookie,
-            "/api/settings/property/save",
+            "/api/settings/save",
             &json!({ "client_id": id, "changes": changes }),
         )
         .await
@@ -166,7 +166,7 @@ async fn unknown_properties_are_not_found() {
     let (status, _) = server
         .console(
             &server.fresh_admin_cookie().await,
-            "/api/settings/property",
+            "/api/settings",
             &[("client_id", &"x".repeat(32))],
         )
         .await;
@@ -186,7 +186,7 @@ async fn viewers_read_but_cannot_save_and_signed_out_callers_get_nothing() {
     let (status, body) = server
         .console(
             &server.viewer_cookie,
-            "/api/settings/property",
+            "/api/settings",
             &[("client_id", &id)],
         )
         .await;
@@ -198,7 +198,7 @@ async fn viewers_read_but_cannot_save_and_signed_out_callers_get_nothing() {
     let (status, _) = server
         .console_json(
             &server.viewer_cookie,
-            "/api/settings/property/save",
+            "/api/settings/save",
             &json!({ "client_id": id, "changes": change }),
         )
         .await;
@@ -206,7 +206,7 @@ async fn viewers_read_but_cannot_save_and_signed_out_callers_get_nothing() {
     let (status, _) = server
         .console_json(
             &server.viewer_cookie,
-            "/api/settings/application/save",
+            "/api/settings/save",
             &json!({ "changes": [{ "key": "g", "expected": null, "new": "forged" }] }),
         )
         .await;
@@ -214,12 +214,12 @@ async fn viewers_read_but_cannot_save_and_signed_out_callers_get_nothing() {
     let (status, _) = server
         .console_json(
             "",
-            "/api/settings/property/save",
+            "/api/settings/save",
             &json!({ "client_id": id, "changes": change }),
         )
         .await;
     assert_eq!(status, 401);
-    let (status, _) = server.console("", "/api/settings/application", &[]).await;
+    let (status, _) = server.console("", "/api/settings", &[]).await;
     assert_eq!(status, 401);
     assert_eq!(own_settings(&server, &id).await, json!({"k": "v"}));
     assert_eq!(
@@ -252,9 +252,7 @@ async fn deleting_a_global_key_keeps_the_property_overrides_it_counted() {
             .await;
     }
     let cookie = server.fresh_admin_cookie().await;
-    let (status, body) = server
-        .console(&cookie, "/api/settings/application", &[])
-        .await;
+    let (status, body) = server.console(&cookie, "/api/settings", &[]).await;
     assert_eq!(status, 200, "{body}");
     let snapshot: SettingsSnapshot = serde_json::from_str(&body).unwrap();
     assert!(snapshot.property.is_none());
@@ -264,7 +262,7 @@ async fn deleting_a_global_key_keeps_the_property_overrides_it_counted() {
     let (status, body) = server
         .console_json(
             &cookie,
-            "/api/settings/application/save",
+            "/api/settings/save",
             &json!({ "changes": [
             { "key": "site_name", "expected": "Global", "new": null },
             { "key": "default_flow_name", "expected": null, "new": "standard" },

@@ -308,7 +308,7 @@ async fn write_once(
         4 => console_form("/api/properties/reset-secret", vec![("client_id", target), ("hours", "1".into())]).await,
         5 => {
             console(
-                "/api/settings/application/save",
+                "/api/settings/save",
                 json!({ "changes": [{ "key": format!("w{writer}_{i}"), "expected": null, "new": "v" }] }),
             )
             .await
@@ -318,7 +318,7 @@ async fn write_once(
             // the page loaded, so each writer edits its own key.
             let new = i.to_string();
             let saved = console(
-                "/api/settings/property/save",
+                "/api/settings/save",
                 json!({ "client_id": target, "changes": [{ "key": format!("c{writer}"), "expected": own_value.clone(), "new": new }] }),
             )
             .await;

@@ -176,7 +176,7 @@ async fn the_same_bad_input_gets_the_same_reason_through_both_doors() {
                 ],
             ),
             console: (
-                "/api/settings/property/save",
+                "/api/settings/save",
                 json!({ "client_id": id, "changes": [{ "key": "my key", "expected": null, "new": "1" }] }),
             ),
         },
@@ -190,7 +190,7 @@ async fn the_same_bad_input_gets_the_same_reason_through_both_doors() {
                 ],
             ),
             console: (
-                "/api/settings/property/save",
+                "/api/settings/save",
                 json!({ "client_id": id, "changes": many_changes }),
             ),
         },
@@ -595,7 +595,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
         actions::SECRET_EXPIRE_PREVIOUS,
     );
 
-    let edited = one_entry!(assert_eq!(console_json(&server, "/api/settings/property/save", json!({ "client_id": blog, "changes": [{ "key": "site_name", "expected": null, "new": "Blog" }] })).await.0, 200));
+    let edited = one_entry!(assert_eq!(console_json(&server, "/api/settings/save", json!({ "client_id": blog, "changes": [{ "key": "site_name", "expected": null, "new": "Blog" }] })).await.0, 200));
     assert_actor(
         &edited,
         Door::Console,
@@ -608,7 +608,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     let global = one_entry!(assert_eq!(
         console_json(
             &server,
-            "/api/settings/application/save",
+            "/api/settings/save",
             json!({ "changes": [{ "key": "site_name", "expected": null, "new": "All" }] })
         )
         .await

@@ -9,10 +9,7 @@ use leptos::task::spawn_local;
 
 use super::model::{SavedSettings, SettingsSnapshot};
 use super::picker::{picker_input_id, KeyPicker};
-use super::server_fns::{
-    get_application_settings, get_property_settings, save_application_settings,
-    save_property_settings,
-};
+use super::server_fns::{get_settings, save_settings};
 use crate::auth::Permission;
 use crate::domain::capitalize;
 use crate::domain::setting_keys::{standard_key, validate_value};
@@ -201,10 +198,7 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
         busy.set(true);
         let client_id = client_for_save.clone();
         spawn_local(async move {
-            let result = match client_id {
-                Some(id) => save_property_settings(id, pending).await,
-                None => save_application_settings(pending).await,
-            };
+            let result = save_settings(client_id, pending).await;
             let _ = busy.try_set(false);
             match result {
                 Ok(SavedSettings { diff, snapshot }) => {
@@ -220,10 +214,7 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
     let load_latest = move |_| {
         let client_id = client_for_reload.clone();
         spawn_local(async move {
-            let latest = match client_id {
-                Some(id) => get_property_settings(id).await,
-                None => get_application_settings().await,
-            };
+            let latest = get_settings(client_id).await;
             match latest {
                 Ok(snapshot) => {
                     reset(snapshot);

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use super::editor::SettingsEditor;
 use super::model::{PropertyRef, SettingsSnapshot};
-use super::server_fns::{get_application_settings, get_property_settings};
+use super::server_fns::get_settings;
 use crate::auth::{Permission, Principal};
 use crate::properties::edit::{client_id_in_address, PropertyLoadFailed};
 use crate::ui::viewer::{start_page_island, with_viewer_and};
@@ -20,7 +20,7 @@ pub fn PropertySettingsRoute() -> impl IntoView {
     with_viewer_and(
         {
             let client_id = client_id.clone();
-            move || get_property_settings(client_id)
+            move || get_settings(Some(client_id))
         },
         move |viewer, loaded| match loaded {
             Ok(snapshot) => {
@@ -79,7 +79,7 @@ pub fn AppSettingsRoute() -> impl IntoView {
             <p class="field-hint">
                 "Global settings apply to every property that does not set its own value. Changes show up at once as the Global Value on every property."
             </p>
-            {with_viewer_and(get_application_settings, move |viewer, loaded| match loaded {
+            {with_viewer_and(|| get_settings(None), move |viewer, loaded| match loaded {
                 Ok(snapshot) => view! {
                     <ReadOnlyNote viewer=viewer.clone()/>
                     <SettingsPage viewer snapshot/>

@@ -8,47 +8,32 @@ use super::model::{SavedSettings, SettingsSnapshot};
 use crate::domain::settings_edit::SettingChange;
 use crate::error::ConsoleError;
 
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings/property")]
-pub async fn get_property_settings(client_id: String) -> Result<SettingsSnapshot, ConsoleError> {
+/// A settings page: a property's (`client_id`) or, without one, the application's. Both pages are
+/// one island, so they share one function to load and one to save.
+#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings")]
+pub async fn get_settings(client_id: Option<String>) -> Result<SettingsSnapshot, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
     authorize(Permission::Read).await?;
-    property_snapshot(&context::store()?, &client_id).await
+    snapshot(&context::store()?, client_id.as_deref()).await
 }
 
-/// "Save Changes" on a property's settings: all changes in one transaction, or none.
-#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings/property/save")]
-pub async fn save_property_settings(
-    client_id: String,
+/// "Save Changes" on a settings page: all changes in one transaction, or none. Deleting a global
+/// key on the application page leaves the properties' own values of that key in place.
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings/save")]
+pub async fn save_settings(
+    client_id: Option<String>,
     changes: Vec<SettingChange>,
 ) -> Result<SavedSettings, ConsoleError> {
     use crate::ops::settings::Target;
-    let (store, diff) = apply_changes(Target::Property(&client_id), &changes).await?;
+    let target = match &client_id {
+        Some(id) => Target::Property(id),
+        None => Target::Global,
+    };
+    let (store, diff) = apply_changes(target, &changes).await?;
     Ok(SavedSettings {
         diff,
-        snapshot: property_snapshot(&store, &client_id).await?,
-    })
-}
-
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings/application")]
-pub async fn get_application_settings() -> Result<SettingsSnapshot, ConsoleError> {
-    use crate::auth::{authorize, context, Permission};
-
-    authorize(Permission::Read).await?;
-    application_snapshot(&context::store()?).await
-}
-
-/// "Save Changes" on the application settings: all changes in one transaction, or none. Deleting
-/// a global key leaves the properties' own values of that key in place.
-#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings/application/save")]
-pub async fn save_application_settings(
-    changes: Vec<SettingChange>,
-) -> Result<SavedSettings, ConsoleError> {
-    use crate::ops::settings::Target;
-    let (store, diff) = apply_changes(Target::Global, &changes).await?;
-    Ok(SavedSettings {
-        diff,
-        snapshot: application_snapshot(&store).await?,
+        snapshot: snapshot(&store, client_id.as_deref()).await?,
     })
 }
 
@@ -69,6 +54,17 @@ async fn apply_changes(
     let store = context::store()?;
     let diff = crate::ops::settings::apply_changes(&store, &actor, target, changes).await?;
     Ok((store, diff))
+}
+
+#[cfg(feature = "ssr")]
+async fn snapshot(
+    store: &crate::store::Store,
+    client_id: Option<&str>,
+) -> Result<SettingsSnapshot, ConsoleError> {
+    match client_id {
+        Some(id) => property_snapshot(store, id).await,
+        None => application_snapshot(store).await,
+    }
 }
 
 #[cfg(feature = "ssr")]
