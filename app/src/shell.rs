@@ -12,8 +12,8 @@ use crate::auth::Permission;
 use crate::icons;
 use crate::properties::{ImportPropertiesRoute, NewPropertyRoute, PropertiesRoute, PropertyRoute};
 use crate::settings::{AppSettingsRoute, PropertySettingsRoute};
-use crate::ui::island_ready;
 use crate::ui::viewer::{signed_in, CurrentUser};
+use crate::ui::{island_ready, IslandScripts};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -31,10 +31,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                // Before the stylesheet: a script after it would wait for it to load.
+                {wasm.then(|| view! { <IslandScripts/> })}
                 // With content-hashed file names (see the server's `bundle_is_hashed`), browsers keep the
                 // bundle and the stylesheet for a year and never ask again.
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                {wasm.then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
             // A page without wasm is as interactive as it will get once its HTML is there (see

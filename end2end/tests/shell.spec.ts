@@ -70,6 +70,27 @@ test("a page names its wasm chunks in the head, so they load with the entry: eac
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
 });
 
+test("the bundle starts loading while the page is parsed, not once the browser is idle", async ({ page }) => {
+  await openHydrated(page, "/properties/new");
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    const entry = /^\/pkg\/(gatehouse\.[^.]+\.(js|wasm)|__wasm_split\.[^.]+\.js)$/;
+    const starts = performance
+      .getEntriesByType("resource")
+      .map((r) => [new URL(r.name).pathname, r.startTime] as const)
+      .filter(([file]) => entry.test(file));
+    return { parsed: nav.domInteractive, starts };
+  });
+  // The entry's JavaScript, the wasm-split loader it imports, and its wasm: each asked for once,
+  // all before the document was parsed (leptos's own loader asks for them once the page is idle).
+  expect(timing.starts.map(([file]) => file.replace(/\.[^.]+\.(js|wasm)$/, ".$1")).sort()).toEqual([
+    "/pkg/__wasm_split.js",
+    "/pkg/gatehouse.js",
+    "/pkg/gatehouse.wasm",
+  ]);
+  for (const [file, start] of timing.starts) expect(start, file).toBeLessThan(timing.parsed);
+});
+
 test("a repeat visit loads the bundle from the browser's cache: no /pkg file crosses the wire", async ({ page }) => {
   const pkg = (response: { url(): string }) => new URL(response.url()).pathname.startsWith("/pkg/");
   const first: string[] = [];

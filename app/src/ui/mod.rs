@@ -12,5 +12,5 @@ pub mod viewer;
 pub use clipboard::copy_to_clipboard;
 pub use dialog::Dialog;
 pub use page::{focus_later, follow_title, guard_unsaved_changes, island_ready, navigate_to};
-pub use preload::PreloadIsland;
+pub use preload::{IslandScripts, PreloadIsland};
 pub use toast::{provide_toasts, use_toasts, ToastRegion};

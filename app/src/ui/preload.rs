@@ -1,9 +1,67 @@
-//! Preload hints for a page island's wasm chunks. A lazy island's chunks are otherwise fetched
-//! only once the entry has been downloaded, compiled and has reached the island; named in the
-//! page's head, the browser fetches them alongside the entry. Rendered on the server only (the
-//! frame never runs in a browser), from the split manifest of the build being served.
+//! What a page's head tells the browser to load, and when to start: the entry bundle and the
+//! script that hydrates the page's islands ([`IslandScripts`]), and preload hints for a lazy page
+//! island's wasm chunks ([`PreloadIsland`]), which are otherwise fetched only once the entry has
+//! been downloaded, compiled and has reached the island. Rendered on the server only (the frame
+//! never runs in a browser), from the hash file and split manifest of the build being served.
 
 use leptos::prelude::*;
+
+/// Loads the entry bundle and hydrates the page's islands as early as the browser allows. leptos's
+/// `HydrationScripts` waits for an idle moment before it even imports the bundle (in Chromium that
+/// came about 100 ms after the load event) and compiles the wasm only then. Here a classic script
+/// in the head starts fetching and compiling the wasm while the HTML is still being parsed, the
+/// entry's JavaScript and the wasm-split loader it imports are preloaded, and the module script
+/// hydrates as soon as the document is parsed.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        // As in leptos's islands mode: outside the islands, nothing on the page hydrates, so the
+        // server writes no hydration data for it.
+        if let Some(context) = Owner::current_shared_context() {
+            context.set_is_hydrating(false);
+        }
+        let files = use_context::<LeptosOptions>().map(|options| server::entry_urls(&options));
+        let nonce = leptos::nonce::use_nonce();
+        files.map(|server::EntryUrls { js, wasm, split }| {
+            let (compile, hydrate) = island_scripts(&js, &wasm);
+            view! {
+                <link rel="modulepreload" href=js/>
+                <link rel="modulepreload" href=split/>
+                <script nonce=nonce.clone()>{compile}</script>
+                <script type="module" nonce=nonce>{hydrate}</script>
+            }
+        })
+    }
+}
+
+/// The two scripts of [`IslandScripts`]: a classic one that starts compiling the wasm at once,
+/// and the module that instantiates it and hydrates every island. A lazy island's function loads
+/// its chunks and returns a promise; the islands are started last to first, so the page's own
+/// island (after the header's, and usually lazy) has its chunks loading while the header's
+/// hydrates. Islands are never nested in this console.
+pub fn island_scripts(js_url: &str, wasm_url: &str) -> (String, String) {
+    let compile =
+        format!(r#"self.gatehouseWasm = WebAssembly.compileStreaming(fetch("{wasm_url}"));"#);
+    let hydrate = format!(
+        r#"import * as bundle from "{js_url}";
+try {{
+  // If compiling as it streams failed (a proxy that changes the type, say), load it plainly.
+  const wasm = await (self.gatehouseWasm ?? Promise.reject()).catch(() => "{wasm_url}");
+  await bundle.default({{ module_or_path: wasm }});
+  bundle.hydrate();
+  const islands = [...document.querySelectorAll("leptos-island")].reverse();
+  await Promise.all(islands.map((island) => {{
+    const hydrateIsland = bundle[island.dataset.component];
+    if (hydrateIsland) return hydrateIsland(island);
+    console.error("No wasm function for the island " + island.dataset.component);
+  }}));
+}} catch (error) {{
+  console.error("The console's wasm did not load", error);
+}}"#
+    );
+    (compile, hydrate)
+}
 
 /// `<link rel="preload">` in the head for each wasm file a first visit to the lazy island
 /// `island` needs (its name in snake case, `settings_page`, as wasm-split names the split).
@@ -28,17 +86,22 @@ pub fn PreloadIsland(island: &'static str) -> impl IntoView {
     let _ = island;
 }
 
-/// The split manifest's file name: `__wasm_split_manifest.<hash>.json` when the build's
-/// `hash.txt` names a manifest hash, else the plain name.
-pub fn manifest_file_name(hash_txt: Option<&str>) -> String {
+/// A bundle file's name: `<stem>.<hash>.<ext>` when the build's `hash.txt` names a hash for
+/// `kind` (`js`, `wasm`, `split`, `manifest`), else `<stem>.<ext>`.
+pub fn bundle_file_name(stem: &str, kind: &str, ext: &str, hash_txt: Option<&str>) -> String {
     let hash = hash_txt.into_iter().flat_map(str::lines).find_map(|line| {
-        let (kind, hash) = line.split_once(':')?;
-        (kind.trim() == "manifest").then(|| hash.trim().to_string())
+        let (named, hash) = line.split_once(':')?;
+        (named.trim() == kind).then(|| hash.trim().to_string())
     });
     match hash {
-        Some(hash) if !hash.is_empty() => format!("__wasm_split_manifest.{hash}.json"),
-        _ => "__wasm_split_manifest.json".to_string(),
+        Some(hash) if !hash.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{stem}.{ext}"),
     }
+}
+
+/// The split manifest's file name (see [`bundle_file_name`]).
+pub fn manifest_file_name(hash_txt: Option<&str>) -> String {
+    bundle_file_name("__wasm_split_manifest", "manifest", "json", hash_txt)
 }
 
 /// The files (without `.wasm`) a first visit to `island` loads, given the manifest: splits are
@@ -77,6 +140,51 @@ mod server {
         std::fs::read_to_string(exe.parent()?.join(name)).ok()
     }
 
+    /// The URLs of the entry's files in the build being served.
+    pub struct EntryUrls {
+        pub js: String,
+        pub wasm: String,
+        /// The wasm-split loader, which the entry's JavaScript imports.
+        pub split: String,
+    }
+
+    /// Read once: a new build means a new process.
+    static ENTRY: OnceLock<(Option<String>, String)> = OnceLock::new();
+
+    pub fn entry_urls(options: &LeptosOptions) -> EntryUrls {
+        let (hash_txt, pkg) = ENTRY.get_or_init(|| {
+            let hash_txt = options
+                .hash_files
+                .then(|| bundle_hash_file(&options.hash_file))
+                .flatten();
+            (hash_txt, format!("/{}", options.site_pkg_dir))
+        });
+        let hash_txt = hash_txt.as_deref();
+        let name = &options.output_name;
+        let file = |stem: &str, kind: &str, ext: &str| {
+            format!(
+                "{pkg}/{}",
+                super::bundle_file_name(stem, kind, ext, hash_txt)
+            )
+        };
+        let hashed = hash_txt.is_some();
+        EntryUrls {
+            js: file(name, "js", "js"),
+            // Unhashed, the wasm is `<name>_bg.wasm` unless cargo-leptos named the output (as
+            // leptos's `HydrationScripts` reckons), and the loader has a placeholder for a hash.
+            wasm: if hashed || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+                file(name, "wasm", "wasm")
+            } else {
+                format!("{pkg}/{name}_bg.wasm")
+            },
+            split: if hashed {
+                file("__wasm_split", "split", "js")
+            } else {
+                format!("{pkg}/__wasm_split.______________________.js")
+            },
+        }
+    }
+
     /// The manifest of the build being served, read once (a new build means a new process).
     static MANIFEST: OnceLock<Option<HashMap<String, Vec<String>>>> = OnceLock::new();
 
@@ -107,6 +215,46 @@ mod server {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn bundle_files_are_named_by_the_hash_of_their_kind() {
+        let hash_txt = "js: abc\nwasm: def\nsplit: q\n";
+        assert_eq!(
+            bundle_file_name("gatehouse", "js", "js", Some(hash_txt)),
+            "gatehouse.abc.js"
+        );
+        assert_eq!(
+            bundle_file_name("gatehouse", "wasm", "wasm", Some(hash_txt)),
+            "gatehouse.def.wasm"
+        );
+        assert_eq!(
+            bundle_file_name("__wasm_split", "split", "js", Some(hash_txt)),
+            "__wasm_split.q.js"
+        );
+        // A kind the file does not name, or no hash file at all: the plain name.
+        assert_eq!(
+            bundle_file_name("gatehouse", "css", "css", Some(hash_txt)),
+            "gatehouse.css"
+        );
+        assert_eq!(
+            bundle_file_name("gatehouse", "js", "js", None),
+            "gatehouse.js"
+        );
+    }
+
+    #[test]
+    fn the_island_scripts_compile_the_named_wasm_and_hydrate_every_island() {
+        let (compile, hydrate) = island_scripts("/pkg/gatehouse.abc.js", "/pkg/gatehouse.def.wasm");
+        assert_eq!(
+            compile,
+            "self.gatehouseWasm = WebAssembly.compileStreaming(fetch(\"/pkg/gatehouse.def.wasm\"));"
+        );
+        assert!(hydrate.starts_with("import * as bundle from \"/pkg/gatehouse.abc.js\";"));
+        assert!(hydrate.contains(".catch(() => \"/pkg/gatehouse.def.wasm\")"));
+        assert!(hydrate.contains("document.querySelectorAll(\"leptos-island\")"));
+        // Inside <script>: nothing the HTML parser would read as the end of the element.
+        assert!(!compile.contains("</") && !hydrate.contains("</"));
+    }
 
     #[test]
     fn the_manifest_is_named_by_its_hash_when_the_build_hashes_file_names() {
