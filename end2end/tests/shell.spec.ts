@@ -91,6 +91,27 @@ test("the bundle starts loading while the page is parsed, not once the browser i
   for (const [file, start] of timing.starts) expect(start, file).toBeLessThan(timing.parsed);
 });
 
+test("a proxy that serves the wasm with the wrong type slows the page, it does not break it", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  let mistyped = 0;
+  await page.route(/\/pkg\/gatehouse\.[^./]+\.wasm$/, async (route) => {
+    mistyped += 1;
+    const response = await route.fetch();
+    const headers = { ...response.headers(), "content-type": "application/octet-stream" };
+    delete headers["content-encoding"];
+    delete headers["content-length"];
+    await route.fulfill({ status: response.status(), headers, body: await response.body() });
+  });
+  // Compiling as it streams refuses the type; the page loads the wasm by its URL instead.
+  await openHydrated(page, "/");
+  await page.getByLabel("Search properties").fill("nothing matches this");
+  await expect(page.getByText("No properties match")).toBeVisible();
+  // Asked for twice: the compile that refused it, then the load by URL.
+  expect(mistyped).toBe(2);
+  expect(problems).toEqual([]);
+});
+
 test("a repeat visit loads the bundle from the browser's cache: no /pkg file crosses the wire", async ({ page }) => {
   const pkg = (response: { url(): string }) => new URL(response.url()).pathname.startsWith("/pkg/");
   const first: string[] = [];

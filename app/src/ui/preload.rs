@@ -36,18 +36,21 @@ pub fn IslandScripts() -> impl IntoView {
 }
 
 /// The two scripts of [`IslandScripts`]: a classic one that starts compiling the wasm at once,
-/// and the module that instantiates it and hydrates every island. A lazy island's function loads
+/// and the module that instantiates it and hydrates every island. If compiling as it streams
+/// fails (a proxy that changes the content type, say) or never started, the module loads the wasm
+/// by its URL; the failure is caught where it happens, so it is not reported as an unhandled
+/// rejection while the page is still being parsed. A lazy island's function loads
 /// its chunks and returns a promise; the islands are started last to first, so the page's own
 /// island (after the header's, and usually lazy) has its chunks loading while the header's
 /// hydrates. Islands are never nested in this console.
 pub fn island_scripts(js_url: &str, wasm_url: &str) -> (String, String) {
-    let compile =
-        format!(r#"self.gatehouseWasm = WebAssembly.compileStreaming(fetch("{wasm_url}"));"#);
+    let compile = format!(
+        r#"self.gatehouseWasm = WebAssembly.compileStreaming(fetch("{wasm_url}")).catch(() => "{wasm_url}");"#
+    );
     let hydrate = format!(
         r#"import * as bundle from "{js_url}";
 try {{
-  // If compiling as it streams failed (a proxy that changes the type, say), load it plainly.
-  const wasm = await (self.gatehouseWasm ?? Promise.reject()).catch(() => "{wasm_url}");
+  const wasm = await (self.gatehouseWasm ?? "{wasm_url}");
   await bundle.default({{ module_or_path: wasm }});
   bundle.hydrate();
   const islands = [...document.querySelectorAll("leptos-island")].reverse();
@@ -247,10 +250,11 @@ mod tests {
         let (compile, hydrate) = island_scripts("/pkg/gatehouse.abc.js", "/pkg/gatehouse.def.wasm");
         assert_eq!(
             compile,
-            "self.gatehouseWasm = WebAssembly.compileStreaming(fetch(\"/pkg/gatehouse.def.wasm\"));"
+            "self.gatehouseWasm = WebAssembly.compileStreaming(fetch(\"/pkg/gatehouse.def.wasm\"))\
+             .catch(() => \"/pkg/gatehouse.def.wasm\");"
         );
         assert!(hydrate.starts_with("import * as bundle from \"/pkg/gatehouse.abc.js\";"));
-        assert!(hydrate.contains(".catch(() => \"/pkg/gatehouse.def.wasm\")"));
+        assert!(hydrate.contains("await (self.gatehouseWasm ?? \"/pkg/gatehouse.def.wasm\")"));
         assert!(hydrate.contains("document.querySelectorAll(\"leptos-island\")"));
         // Inside <script>: nothing the HTML parser would read as the end of the element.
         assert!(!compile.contains("</") && !hydrate.contains("</"));
