@@ -23,11 +23,11 @@ pub fn IslandScripts() -> impl IntoView {
         }
         let files = use_context::<LeptosOptions>().map(|options| server::entry_urls(&options));
         let nonce = leptos::nonce::use_nonce();
-        files.map(|server::EntryUrls { js, wasm, split }| {
-            let (compile, hydrate) = island_scripts(&js, &wasm);
+        files.map(|files| {
+            let (compile, hydrate) = island_scripts(&files.js, &files.wasm);
             view! {
-                <link rel="modulepreload" href=js/>
-                <link rel="modulepreload" href=split/>
+                <link rel="modulepreload" href=files.js.clone()/>
+                <link rel="modulepreload" href=files.split.clone()/>
                 <script nonce=nonce.clone()>{compile}</script>
                 <script type="module" nonce=nonce>{hydrate}</script>
             }
@@ -151,41 +151,50 @@ mod server {
         pub split: String,
     }
 
-    /// Read once: a new build means a new process.
-    static ENTRY: OnceLock<(Option<String>, String)> = OnceLock::new();
+    /// The build's `hash.txt` (when it hashes file names), read once: a new build means a new
+    /// process.
+    fn hash_txt(options: &LeptosOptions) -> Option<&'static str> {
+        static HASH_TXT: OnceLock<Option<String>> = OnceLock::new();
+        HASH_TXT
+            .get_or_init(|| {
+                options
+                    .hash_files
+                    .then(|| bundle_hash_file(&options.hash_file))
+                    .flatten()
+            })
+            .as_deref()
+    }
 
-    pub fn entry_urls(options: &LeptosOptions) -> EntryUrls {
-        let (hash_txt, pkg) = ENTRY.get_or_init(|| {
-            let hash_txt = options
-                .hash_files
-                .then(|| bundle_hash_file(&options.hash_file))
-                .flatten();
-            (hash_txt, format!("/{}", options.site_pkg_dir))
-        });
-        let hash_txt = hash_txt.as_deref();
-        let name = &options.output_name;
-        let file = |stem: &str, kind: &str, ext: &str| {
-            format!(
-                "{pkg}/{}",
-                super::bundle_file_name(stem, kind, ext, hash_txt)
-            )
-        };
-        let hashed = hash_txt.is_some();
-        EntryUrls {
-            js: file(name, "js", "js"),
-            // Unhashed, the wasm is `<name>_bg.wasm` unless cargo-leptos named the output (as
-            // leptos's `HydrationScripts` reckons), and the loader has a placeholder for a hash.
-            wasm: if hashed || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-                file(name, "wasm", "wasm")
-            } else {
-                format!("{pkg}/{name}_bg.wasm")
-            },
-            split: if hashed {
-                file("__wasm_split", "split", "js")
-            } else {
-                format!("{pkg}/__wasm_split.______________________.js")
-            },
-        }
+    /// Worked out once, as the build being served does not change.
+    pub fn entry_urls(options: &LeptosOptions) -> &'static EntryUrls {
+        static ENTRY: OnceLock<EntryUrls> = OnceLock::new();
+        ENTRY.get_or_init(|| {
+            let hash_txt = hash_txt(options);
+            let pkg = format!("/{}", options.site_pkg_dir);
+            let name = &options.output_name;
+            let file = |stem: &str, kind: &str, ext: &str| {
+                format!(
+                    "{pkg}/{}",
+                    super::bundle_file_name(stem, kind, ext, hash_txt)
+                )
+            };
+            let hashed = hash_txt.is_some();
+            EntryUrls {
+                js: file(name, "js", "js"),
+                // Unhashed, the wasm is `<name>_bg.wasm` unless cargo-leptos named the output (as
+                // leptos's `HydrationScripts` reckons), and the loader has a placeholder for a hash.
+                wasm: if hashed || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+                    file(name, "wasm", "wasm")
+                } else {
+                    format!("{pkg}/{name}_bg.wasm")
+                },
+                split: if hashed {
+                    file("__wasm_split", "split", "js")
+                } else {
+                    format!("{pkg}/__wasm_split.______________________.js")
+                },
+            }
+        })
     }
 
     /// The manifest of the build being served, read once (a new build means a new process).
@@ -202,13 +211,9 @@ mod server {
     }
 
     fn read_manifest(options: &LeptosOptions) -> Option<HashMap<String, Vec<String>>> {
-        let hash_txt = options
-            .hash_files
-            .then(|| bundle_hash_file(&options.hash_file))
-            .flatten();
         let path = PathBuf::from(options.site_root.as_ref())
             .join(options.site_pkg_dir.as_ref())
-            .join(super::manifest_file_name(hash_txt.as_deref()));
+            .join(super::manifest_file_name(hash_txt(options)));
         let text = std::fs::read_to_string(path).ok()?;
         serde_json::from_str(&text).ok()
     }
