@@ -34,20 +34,20 @@ if (!fs.existsSync(manifestFile)) {
 // Sizes in KB of gzip. `target` is where issue #18 wants each page; `ceiling` is what --check
 // enforces today: the measured size with a little room, so no change makes a page heavier
 // unnoticed. Lower a ceiling when a page gets lighter; raise one only on purpose, saying why.
-const LANDING = { target: 250, ceiling: 224 };
+const LANDING = { target: 250, ceiling: 221 };
 // Pages that load no wasm (app/src/shell.rs, `page_loads_wasm`): just their own script, from the
 // site root.
 const WITHOUT_WASM = [{ label: "/sign-in (no wasm: /sign-in.js only)", files: ["../sign-in.js"], target: 250, ceiling: 5 }];
 const PAGES = {
-  new_property: { label: "/properties/new", target: 300, ceiling: 288 },
-  import: { label: "/properties/import", target: 300, ceiling: 284 },
-  property: { label: "/properties/:id", target: 300, ceiling: 323 },
-  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 298 },
-  audit_log: { label: "/audit", target: 300, ceiling: 269 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 285 },
+  import: { label: "/properties/import", target: 300, ceiling: 281 },
+  property: { label: "/properties/:id", target: 300, ceiling: 320 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 294 },
+  audit_log: { label: "/audit", target: 300, ceiling: 266 },
   account: { label: "/account", target: 300, ceiling: 239 },
-  users: { label: "/users", target: 300, ceiling: 251 },
+  users: { label: "/users", target: 300, ceiling: 247 },
   // Not a page: the bulk actions' bar and dialogs, loaded on the list's first selection.
-  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 254 },
+  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 251 },
 };
 const WHOLE = { target: 450, ceiling: 507 };
 

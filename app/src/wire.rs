@@ -40,4 +40,8 @@ impl<T: DeserializeOwned> Decodes<T> for TextJson {
 }
 
 /// For `#[server(output = Wire)]`: every console server function answers with it.
+///
+/// Arguments travel as JSON too (`input = Json`), so the browser carries serde_json's encoder
+/// alone and not also the form encoder (`serde_qs`). The exceptions are the functions a plain
+/// HTML form posts to when JavaScript is off: sign in, sign out and change password.
 pub type Wire = Post<TextJson>;

@@ -100,7 +100,7 @@ test("signing out ends the session for good", async ({ browser }) => {
 
   // The old cookie, replayed, opens nothing.
   await context.addCookies([cookie]);
-  const response = await page.request.post("/api/properties/summary", { form: { client_id: "x".repeat(32) } });
+  const response = await page.request.post("/api/properties/summary", { data: { client_id: "x".repeat(32) } });
   expect(response.status()).toBe(401);
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);
@@ -128,10 +128,10 @@ test("a viewer sees no change controls and a forged call is refused", async ({ b
   await expect(page.getByLabel("Name", { exact: true })).toBeDisabled();
   const html = await (await page.request.get(`/properties/${target.client_id}`)).text();
   expect(html).not.toContain(target.client_secret);
-  const reveal = await page.request.post("/api/properties/secret", { form: { client_id: target.client_id } });
+  const reveal = await page.request.post("/api/properties/secret", { data: { client_id: target.client_id } });
   expect(reveal.status()).toBe(403);
 
-  const forged = await page.request.post("/api/properties/delete", { form: { client_id: target.client_id } });
+  const forged = await page.request.post("/api/properties/delete", { data: { client_id: target.client_id } });
   expect(forged.status()).toBe(403);
   const list = await capture(request, "/clients/list");
   expect(list.results.some((r: any) => r.client_id === target.client_id)).toBe(true);

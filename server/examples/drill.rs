@@ -916,7 +916,7 @@ mod concurrency {
                 }
                 4 => self
                     .console("/api/properties/reset-secret", |r| {
-                        r.form(&[("client_id", target.as_str()), ("hours", "1")])
+                        r.json(&json!({ "client_id": target, "hours": "1" }))
                     })
                     .await
                     .map(|_| None),
@@ -924,7 +924,7 @@ mod concurrency {
                     // "Save changes" as the page does it: load, then save with the loaded version.
                     let details = self
                         .console("/api/properties/details", |r| {
-                            r.form(&[("client_id", target.as_str())])
+                            r.json(&json!({ "client_id": target }))
                         })
                         .await?;
                     let version = details["version"].as_i64().unwrap_or_default();

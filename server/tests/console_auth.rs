@@ -208,7 +208,9 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_the_session() 
         "hydration script carries the CSP nonce"
     );
 
-    let (status, _) = server.console(&session, "/api/auth/sign_out", &[]).await;
+    let (status, _) = server
+        .console_form(&session, "/api/auth/sign_out", &[])
+        .await;
     assert!(status < 400);
     let after = client
         .get(server.url("/"))
@@ -230,7 +232,7 @@ async fn wrong_passwords_get_one_generic_message() {
         let server = &server;
         async move {
             server
-                .console(
+                .console_form(
                     "",
                     "/api/auth/sign_in",
                     &[

@@ -281,7 +281,7 @@ async fn write_once(
             Err(format!("{endpoint}: {status} {answer}"))
         }
     };
-    let console_form = |endpoint: &'static str, form: Vec<(&'static str, String)>| async move {
+    let console_fields = |endpoint: &'static str, form: Vec<(&'static str, String)>| async move {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (status, answer) = server.console(&server.admin_cookie, endpoint, &form).await;
         if status == 200 {
@@ -305,7 +305,7 @@ async fn write_once(
             let items = json!({ format!("k{writer}"): i.to_string() }).to_string();
             api("/settings/set_multi", vec![("for_client_id", target), ("items", items)]).await
         }
-        4 => console_form("/api/properties/reset-secret", vec![("client_id", target), ("hours", "1".into())]).await,
+        4 => console_fields("/api/properties/reset-secret", vec![("client_id", target), ("hours", "1".into())]).await,
         5 => {
             console(
                 "/api/settings/save",
@@ -466,7 +466,7 @@ async fn oversized_usernames_and_passwords_are_refused_before_hashing() {
     let server = TestServer::start().await;
     let huge_name = "a".repeat(100_000);
     let (status, body) = server
-        .console(
+        .console_form(
             "",
             "/api/auth/sign_in",
             &[
@@ -489,7 +489,7 @@ async fn oversized_usernames_and_passwords_are_refused_before_hashing() {
     let huge_password = "p".repeat(1024 * 1024);
     let started = Instant::now();
     let (status, body) = server
-        .console(
+        .console_form(
             "",
             "/api/auth/sign_in",
             &[

@@ -51,7 +51,7 @@ async fn metrics_are_off_unless_asked_for_and_count_what_happened() {
         .await;
     assert_eq!(params["code"], 402);
     let (status, _) = server
-        .console(
+        .console_form(
             "",
             "/api/auth/sign_in",
             &[

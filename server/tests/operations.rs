@@ -27,7 +27,11 @@ fn console_message(body: &str) -> String {
     }
 }
 
-async fn console_form(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+async fn console_fields(
+    server: &TestServer,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     server.console(&server.admin_cookie, endpoint, form).await
 }
 
@@ -204,19 +208,7 @@ async fn the_same_bad_input_gets_the_same_reason_through_both_doors() {
         if body.get("version").is_some() {
             body["version"] = json!(version(&server, &id).await);
         }
-        let (status, console) = if case.console.0.ends_with("/save") {
-            console_json(&server, case.console.0, body).await
-        } else {
-            let form: Vec<(String, String)> = body
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                .collect();
-            let form: Vec<(&str, &str)> =
-                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            console_form(&server, case.console.0, &form).await
-        };
+        let (status, console) = console_json(&server, case.console.0, body).await;
         assert_eq!(status, 422, "{}: {console}", case.what);
         assert_eq!(
             capitalize(&api_reason(&api)),
@@ -502,7 +494,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     let blog = created.client_id.clone().unwrap();
 
     let copied = one_entry!(assert_eq!(
-        console_form(
+        console_fields(
             &server,
             "/api/properties/copy",
             &[("source_id", &blog), ("name", "Blog copy")]
@@ -545,7 +537,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     for _ in 0..2 {
         let revealed = one_entry!({
             let (status, body) =
-                console_form(&server, "/api/properties/secret", &[("client_id", &blog)]).await;
+                console_fields(&server, "/api/properties/secret", &[("client_id", &blog)]).await;
             assert_eq!(status, 200);
             secrets.push(serde_json::from_str::<String>(&body).unwrap());
         });
@@ -559,7 +551,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     }
 
     let console_reset = one_entry!({
-        let (status, body) = console_form(
+        let (status, body) = console_fields(
             &server,
             "/api/properties/reset-secret",
             &[("client_id", &blog), ("hours", "1")],
@@ -578,7 +570,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     );
 
     let expired = one_entry!(assert_eq!(
-        console_form(
+        console_fields(
             &server,
             "/api/properties/expire-previous-secret",
             &[("client_id", &blog)]
@@ -624,7 +616,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     );
 
     let removed = one_entry!(assert_eq!(
-        console_form(&server, "/api/properties/delete", &[("client_id", &blog)])
+        console_fields(&server, "/api/properties/delete", &[("client_id", &blog)])
             .await
             .0,
         200
@@ -658,7 +650,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
 
     // Console accounts.
     let added_user = one_entry!({
-        let (status, body) = console_form(
+        let (status, body) = console_fields(
             &server,
             "/api/auth/add_user",
             &[("username", "carol"), ("role", "Viewer")],
@@ -675,7 +667,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
         actions::USER_ADD,
     );
     let role = one_entry!(assert_eq!(
-        console_form(
+        console_fields(
             &server,
             "/api/auth/set_role",
             &[("username", "carol"), ("role", "Admin")]
@@ -686,7 +678,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
     ));
     assert_eq!(role.after.unwrap()["role"], "admin");
     let password_reset = one_entry!({
-        let (status, body) = console_form(
+        let (status, body) = console_fields(
             &server,
             "/api/auth/reset_password",
             &[("username", "carol")],
@@ -703,7 +695,7 @@ async fn every_operation_through_every_door_writes_exactly_one_audit_entry() {
         actions::USER_PASSWORD_RESET,
     );
     let user_removed = one_entry!(assert_eq!(
-        console_form(&server, "/api/auth/remove_user", &[("username", "carol")])
+        console_fields(&server, "/api/auth/remove_user", &[("username", "carol")])
             .await
             .0,
         200
@@ -1016,7 +1008,7 @@ async fn a_request_id_ties_the_answer_the_audit_entry_and_the_log_together() {
         .http
         .post(server.url("/api/properties/expire-previous-secret"))
         .header("Cookie", &server.admin_cookie)
-        .form(&[("client_id", id.as_str())])
+        .json(&json!({ "client_id": id }))
         .send()
         .await
         .unwrap();

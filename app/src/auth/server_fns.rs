@@ -1,6 +1,7 @@
 //! Server functions for signing in and out and for managing accounts.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::{Principal, Role};
@@ -15,7 +16,7 @@ pub struct UserSummary {
 }
 
 /// The signed-in person, or None.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/me")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<Principal>, ConsoleError> {
     Ok(super::current_principal())
 }
@@ -149,7 +150,7 @@ pub async fn change_password(
     Ok(())
 }
 
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/users")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
     use super::{authorize, context, Permission};
     authorize(Permission::ManageUsers).await?;
@@ -166,7 +167,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ConsoleError> {
 }
 
 /// Adds an account with a random password, returned once to show the admin.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/add_user")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/add_user")]
 pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -174,7 +175,7 @@ pub async fn add_user(username: String, role: Role) -> Result<String, ConsoleErr
     Ok(password)
 }
 
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/set_role")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/set_role")]
 pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -183,7 +184,7 @@ pub async fn set_user_role(username: String, role: Role) -> Result<(), ConsoleEr
 }
 
 /// Gives an account a new random password (returned once) and ends its sessions.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/reset_password")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_user_password(username: String) -> Result<String, ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;
@@ -192,7 +193,7 @@ pub async fn reset_user_password(username: String) -> Result<String, ConsoleErro
     Ok(password)
 }
 
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "auth/remove_user")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "auth/remove_user")]
 pub async fn remove_user(username: String) -> Result<(), ConsoleError> {
     use super::{console_actor, context};
     let actor = console_actor()?;

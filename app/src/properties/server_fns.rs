@@ -59,7 +59,7 @@ fn remembered_rows() -> Option<u32> {
         .ok()
 }
 
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/summary")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/summary")]
 pub async fn get_property_summary(client_id: String) -> Result<PropertySummary, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -72,7 +72,7 @@ pub async fn get_property_summary(client_id: String) -> Result<PropertySummary, 
 }
 
 /// Copies a property (features, whitelist, settings) under a new name; new id and secret.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/copy")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/copy")]
 pub async fn copy_property(
     source_id: String,
     name: String,
@@ -84,7 +84,7 @@ pub async fn copy_property(
 }
 
 /// Deletes a property; owners are refused.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/delete")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/delete")]
 pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
@@ -93,7 +93,7 @@ pub async fn delete_property(client_id: String) -> Result<(), ConsoleError> {
 }
 
 /// A property for the edit page: no secret (that travels only through [`reveal_client_secret`]).
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/details")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/details")]
 pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -108,7 +108,7 @@ pub async fn get_property_details(client_id: String) -> Result<PropertyDetails, 
 }
 
 /// The application's global settings, shown read-only on the Create Property page.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/global-settings")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/global-settings")]
 pub async fn list_global_settings() -> Result<Vec<(String, String)>, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 
@@ -158,7 +158,7 @@ pub async fn save_property_changes(
 
 /// The client secret, for the eye icon and the copy icon. The only way a secret reaches a browser
 /// besides the answer to a reset; every reveal is an audit entry.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/secret")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/secret")]
 pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;
@@ -166,7 +166,7 @@ pub async fn reveal_client_secret(client_id: String) -> Result<String, ConsoleEr
 }
 
 /// "Reset Secret": a new secret; the current one stays valid for `hours` (0 to 168; 0 ends it now).
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/reset-secret")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/reset-secret")]
 pub async fn reset_client_secret(
     client_id: String,
     hours: String,
@@ -190,7 +190,7 @@ pub async fn reset_client_secret(
 }
 
 /// "Expire now": the previous secret stops working at once.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "properties/expire-previous-secret")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "properties/expire-previous-secret")]
 pub async fn expire_previous_secret(client_id: String) -> Result<PropertyDetails, ConsoleError> {
     use crate::auth::{console_actor, context};
     let actor = console_actor()?;

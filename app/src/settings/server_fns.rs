@@ -10,7 +10,7 @@ use crate::error::ConsoleError;
 
 /// A settings page: a property's (`client_id`) or, without one, the application's. Both pages are
 /// one island, so they share one function to load and one to save.
-#[server(output = crate::wire::Wire, prefix = "/api", endpoint = "settings")]
+#[server(output = crate::wire::Wire, input = Json, prefix = "/api", endpoint = "settings")]
 pub async fn get_settings(client_id: Option<String>) -> Result<SettingsSnapshot, ConsoleError> {
     use crate::auth::{authorize, context, Permission};
 

@@ -121,8 +121,25 @@ impl TestServer {
         }
     }
 
-    /// POSTs form fields to a console server function with a session cookie; (status, body).
+    /// POSTs string arguments to a console server function with a session cookie, as the browser
+    /// does: a JSON object (every console function but the three below takes JSON); (status, body).
     pub async fn console(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String) {
+        let body: serde_json::Map<String, serde_json::Value> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+            .collect();
+        self.console_json(cookie, endpoint, &serde_json::Value::Object(body))
+            .await
+    }
+
+    /// POSTs form fields, as a plain HTML form does, to the functions that take them (sign in,
+    /// sign out, change password: their forms work without JavaScript); (status, body).
+    pub async fn console_form(
         &self,
         cookie: &str,
         endpoint: &str,
