@@ -281,15 +281,6 @@ async fn write_once(
             Err(format!("{endpoint}: {status} {answer}"))
         }
     };
-    let console_fields = |endpoint: &'static str, form: Vec<(&'static str, String)>| async move {
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (status, answer) = server.console(&server.admin_cookie, endpoint, &form).await;
-        if status == 200 {
-            Ok(())
-        } else {
-            Err(format!("{endpoint}: {status} {answer}"))
-        }
-    };
     let target = target.to_string();
     match (writer + i) % 8 {
         0 => api("/clients/add", vec![("description", format!("w{writer} n{i}"))]).await,
@@ -305,7 +296,7 @@ async fn write_once(
             let items = json!({ format!("k{writer}"): i.to_string() }).to_string();
             api("/settings/set_multi", vec![("for_client_id", target), ("items", items)]).await
         }
-        4 => console_fields("/api/properties/reset-secret", vec![("client_id", target), ("hours", "1".into())]).await,
+        4 => console("/api/properties/reset-secret", json!({ "client_id": target, "hours": "1" })).await,
         5 => {
             console(
                 "/api/settings/save",
