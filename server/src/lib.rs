@@ -36,7 +36,7 @@ pub use state::{AppState, TrustedProxies};
 
 /// The whole HTTP surface. Tests build it on a random port exactly as `main` does.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = console_routes();
     let context = server_context(state.clone());
     let options = state.leptos_options.clone();
     Router::new()
@@ -66,6 +66,17 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// The console's routes, listed once per process. Listing them runs the app with resource loading
+/// switched off by a flag global to the process (leptos_server's `SuppressResourceLoad`): a page
+/// another router in the same process renders meanwhile would wait forever on a resource that
+/// first ran then (leptos issue #4773). Tests start many routers side by side; listing once means
+/// no router can list while another serves.
+fn console_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 /// Serves the router on `listener` until `shutdown` resolves. TCP_NODELAY: streamed pages go out in

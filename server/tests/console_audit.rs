@@ -287,7 +287,8 @@ async fn get(server: &TestServer, path: &str, cookie: &str) -> (u16, String, Str
         .unwrap_or_else(|e| panic!("{path}: {e}"));
     let status = response.status().as_u16();
     let url = response.url().to_string();
-    (status, url, response.text().await.unwrap())
+    let body = response.text().await;
+    (status, url, body.unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

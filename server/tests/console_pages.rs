@@ -1,9 +1,9 @@
 //! Every console page is rendered in full on the server, with its page island (the part the
 //! browser hydrates) and the island's data in place.
 //!
-//! One test, one server: with two tests in this binary rendering pages at once, about one page in a
-//! hundred never finished streaming (leptos's task executor is process-wide; run one at a time, or
-//! in the production server's single runtime, none did).
+//! Pages also finish streaming while another server in the same process is being started (as
+//! tests do all the time): building a router lists the console's routes, which once stopped every
+//! resource in the process that first ran meanwhile, for good.
 
 mod common;
 
@@ -154,4 +154,27 @@ async fn the_sign_in_page_loads_no_wasm() {
     }
     let audit = page(&server, "/audit", Some(&server.admin_cookie)).await;
     assert!(audit.contains(".wasm") && audit.contains("leptos-island"));
+}
+
+/// Listing the routes runs the app with leptos's process-wide "load no resources" flag set; a page
+/// whose resource first ran in that window never finished (leptos issue #4773; about one page in
+/// twenty-five when two tests of a binary overlapped). The router lists them once per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_streaming_while_other_servers_start() {
+    let server = TestServer::start().await;
+    let starting = tokio::spawn(async {
+        for _ in 0..40 {
+            TestServer::start().await;
+        }
+    });
+    let mut rendered = 0;
+    while !starting.is_finished() {
+        for path in ["/", "/audit", "/application"] {
+            let html = page(&server, path, Some(&server.viewer_cookie)).await;
+            assert!(html.contains("__RESOLVED_RESOURCES"), "{path}: {html}");
+            rendered += 1;
+        }
+    }
+    starting.await.unwrap();
+    assert!(rendered >= 3, "no page was rendered while servers started");
 }
