@@ -22,10 +22,20 @@ use crate::ui::{
     ToastRegion,
 };
 
-#[derive(Clone, Debug)]
-enum OpenDialog {
+/// The one dialog the property page shows at a time: its own (Copy, Delete) or a step of the
+/// secret panel's (one signal for all of them, as each signal type costs the page's wasm).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageDialog {
     Copy(PropertySummary),
     Delete(PropertySummary),
+    /// "Reset Secret", first step: how long the current secret stays active.
+    ResetHours,
+    /// Second step: are you sure, with the hours chosen.
+    ResetConfirm(String),
+    /// Last step: the new secret.
+    ResetDone(String),
+    /// "Expire now" for the previous secret.
+    ExpirePrevious,
 }
 
 /// The property's client id, from a `/properties/:id…` address.
@@ -111,10 +121,8 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
     let client_id = details.client_id.clone();
     let now = RwSignal::new(details.server_now);
     let saved = RwSignal::new(details);
-    let expires_at = Signal::derive(move || saved.with(|s| s.previous_secret_expires_at));
-    let usage = Signal::derive(move || saved.with(|s| s.usage.clone()));
     let busy = RwSignal::new(false);
-    let dialog = RwSignal::new(None::<OpenDialog>);
+    let dialog = RwSignal::new(None::<PageDialog>);
     let toasts = use_toasts();
     let dirty = Memo::new(move |_| {
         saved.with(|s| {
@@ -219,7 +227,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
                         class="icon-button"
                         aria-label="Copy property"
                         title="Copy property"
-                        on:click=move |_| dialog.set(Some(OpenDialog::Copy(saved.with_untracked(|s| s.summary()))))
+                        on:click=move |_| dialog.set(Some(PageDialog::Copy(saved.with_untracked(|s| s.summary()))))
                     >
                         {icons::copy()}
                     </button>
@@ -229,7 +237,7 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
                         aria-label="Delete property"
                         title=move || if is_owner() { "Owner properties cannot be deleted." } else { "Delete property" }
                         disabled=is_owner
-                        on:click=move |_| dialog.set(Some(OpenDialog::Delete(saved.with_untracked(|s| s.summary()))))
+                        on:click=move |_| dialog.set(Some(PageDialog::Delete(saved.with_untracked(|s| s.summary()))))
                     >
                         {icons::trash()}
                     </button>
@@ -240,22 +248,22 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
             // Viewers never see, reveal, copy or reset a secret.
             {move || can(Permission::RevealSecret).then(|| {
                 let client_id = secret_client_id.clone();
-                view! { <SecretPanel client_id expires_at usage now on_changed=on_secret_changed/> }
+                view! { <SecretPanel client_id saved now dialog on_changed=on_secret_changed/> }
             })}
             {move || (!can(Permission::RevealSecret)).then(|| view! {
                 <div class="field">
                     <span class="label">"Client Secret"</span>
-                    <SecretUseNotes usage now/>
+                    <SecretUseNotes saved now/>
                 </div>
             })}
             <form on:submit=submit novalidate class="property-form">
                 <div class="notice error" role="alert" hidden=move || general_error().is_none()>
                     <p>{general_error}</p>
-                    <Show when=conflict>
+                    {move || conflict().then(|| view! {
                         <button type="button" on:click=load_latest>
                             "Load the latest version (discard my edits)"
                         </button>
-                    </Show>
+                    })}
                 </div>
                 <fieldset class="plain" disabled=move || !can(Permission::Write)>
                     <legend class="visually-hidden">"Property"</legend>
@@ -280,12 +288,13 @@ fn PropertyEditor(details: PropertyDetails) -> impl IntoView {
                 </div>
             </form>
         </section>
-        {move || match dialog.get() {
-            Some(OpenDialog::Copy(source)) => view! { <CopyDialog source on_cancel=close on_copied/> }.into_any(),
-            Some(OpenDialog::Delete(property)) => {
-                view! { <DeleteDialog property on_cancel=close on_deleted/> }.into_any()
+        {move || match dialog.get()? {
+            PageDialog::Copy(source) => Some(view! { <CopyDialog source on_cancel=close on_copied/> }.into_any()),
+            PageDialog::Delete(property) => {
+                Some(view! { <DeleteDialog property on_cancel=close on_deleted/> }.into_any())
             }
-            None => ().into_any(),
+            // The secret panel shows its own steps.
+            _ => None,
         }}
     }
     .into_any()

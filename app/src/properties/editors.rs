@@ -1,6 +1,8 @@
 //! The parts the Create Property page and the property page share: the name field, the features
 //! ("Permissions") editor and the IP whitelist editor. Their checks are the domain's, the very
-//! code the server functions run again.
+//! code the server functions run again. Errors and hints are derived where they are read, not
+//! kept in memos: each memo's value type and closure is compiled into the page's wasm, which
+//! costs more than checking a field again.
 
 use leptos::prelude::*;
 
@@ -199,7 +201,7 @@ pub fn row_input_id(key: u64) -> String {
 /// The Name field.
 #[component]
 pub fn NameField(form: PropertyForm) -> impl IntoView {
-    let error = Memo::new(move |_| form.name_error());
+    let error = move || form.name_error();
     view! {
         <div class="field">
             <label for="property-name">"Name"</label>
@@ -214,11 +216,11 @@ pub fn NameField(form: PropertyForm) -> impl IntoView {
                     form.name.set(event_target_value(&ev));
                     form.server_error.set(None);
                 }
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
                 aria-describedby="property-name-error"
             />
             <p id="property-name-error" class="field-error">
-                {move || error.get()}
+                {error}
             </p>
         </div>
     }
@@ -234,20 +236,20 @@ pub fn FeaturesEditor(
     #[prop(into)]
     owner_locked: Signal<bool>,
 ) -> impl IntoView {
-    let error = Memo::new(move |_| form.features_error());
+    let error = move || form.features_error();
     let options = Feature::ALL
         .into_iter()
         .map(|feature| {
             let id = format!("feature-{}", feature.as_str());
             let hint_id = format!("{id}-hint");
             let checked = move || form.features.with(|f| f.contains(&feature));
-            let reason = Memo::new(move |_| {
+            let reason = move || {
                 if feature == Feature::Owner && owner_locked.get() {
                     Some(OWNER_LOCKED)
                 } else {
                     form.features.with(|f| unavailable_reason(f, feature))
                 }
-            });
+            };
             let toggle = move |ev: leptos::ev::Event| {
                 let on = event_target_checked(&ev);
                 form.server_error.set(None);
@@ -262,15 +264,15 @@ pub fn FeaturesEditor(
             view! {
                 <div
                     class="feature-option"
-                    class:unavailable=move || reason.get().is_some()
-                    title=move || reason.get()
+                    class:unavailable=move || reason().is_some()
+                    title=reason
                 >
-                    <label class="checkbox" class:unavailable=move || reason.get().is_some()>
+                    <label class="checkbox" class:unavailable=move || reason().is_some()>
                         <input
                             type="checkbox"
                             id=id.clone()
                             prop:checked=checked
-                            disabled=move || reason.get().is_some()
+                            disabled=move || reason().is_some()
                             aria-describedby=hint_id.clone()
                             on:change=toggle
                         />
@@ -279,8 +281,7 @@ pub fn FeaturesEditor(
                     <p id=hint_id class="field-hint">
                         {feature.description()}
                         {move || {
-                            reason
-                                .get()
+                            reason()
                                 .map(|r| {
                                     let stop = if r.ends_with('.') { "" } else { "." };
                                     view! { <span class="unavailable-reason">" Unavailable: " {r} {stop}</span> }
@@ -296,7 +297,7 @@ pub fn FeaturesEditor(
             <legend>"Permissions"</legend>
             {options}
             <p id="features-error" class="field-error">
-                {move || error.get()}
+                {error}
             </p>
         </fieldset>
     }
@@ -340,7 +341,7 @@ pub fn WhitelistEditor(
 #[component]
 fn TestAddress(form: PropertyForm) -> impl IntoView {
     let input = RwSignal::new(String::new());
-    let verdict = Memo::new(move |_| input.with(|text| test_address(&form.whitelist(), text)));
+    let verdict = move || input.with(|text| test_address(&form.whitelist(), text));
     view! {
         <div class="field test-address">
             <label for="test-address">"Test an address"</label>
@@ -358,11 +359,11 @@ fn TestAddress(form: PropertyForm) -> impl IntoView {
             <p
                 id="test-address-result"
                 class="field-hint"
-                class:allowed=move || verdict.with(|v| matches!(v, Some((true, _))))
-                class:denied=move || verdict.with(|v| matches!(v, Some((false, _))))
+                class:allowed=move || matches!(verdict(), Some((true, _)))
+                class:denied=move || matches!(verdict(), Some((false, _)))
                 role="status"
             >
-                {move || verdict.with(|v| v.as_ref().map(|(_, text)| text.clone()).unwrap_or_default())}
+                {move || verdict().map(|(_, text)| text).unwrap_or_default()}
             </p>
         </div>
     }
@@ -392,12 +393,12 @@ fn WhitelistRow(form: PropertyForm, key: u64) -> impl IntoView {
             }
         });
     };
-    let error = Memo::new(move |_| form.row_error(key));
-    let suggestion = Memo::new(move |_| {
+    let error = move || form.row_error(key);
+    let suggestion = move || {
         parse_entry(&text())
             .ok()
             .and_then(|net| canonical_suggestion(&net))
-    });
+    };
     let remove = move |_| {
         let next_focus = form.rows.with_untracked(|rows| {
             let i = rows.iter().position(|r| r.key == key)?;
@@ -424,7 +425,7 @@ fn WhitelistRow(form: PropertyForm, key: u64) -> impl IntoView {
                         placeholder="192.0.2.0/24"
                         prop:value=text
                         on:input=move |ev| set_text(event_target_value(&ev))
-                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                        aria-invalid=move || if error().is_some() { "true" } else { "false" }
                         aria-describedby=described
                     />
                     <button
@@ -438,12 +439,11 @@ fn WhitelistRow(form: PropertyForm, key: u64) -> impl IntoView {
                     </button>
                 </div>
                 <p id=error_id class="field-error">
-                    {move || error.get()}
+                    {error}
                 </p>
                 <p id=format!("{id}-warning") class="field-warning">
                     {move || {
-                        suggestion
-                            .get()
+                        suggestion()
                             .map(|canonical| {
                                 let typed = text();
                                 let label = format!("Use {canonical}");

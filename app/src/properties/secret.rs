@@ -5,33 +5,28 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::edit::PageDialog;
 use super::model::{format_remaining, format_utc, parse_hours_to_expire, PropertyDetails};
 use super::server_fns::{expire_previous_secret, reset_client_secret, reveal_client_secret};
-use crate::domain::usage::SecretUsage;
 use crate::error::ConsoleError;
 use crate::icons;
 use crate::ui::{copy_to_clipboard, use_toasts, Dialog};
 
 const HIDDEN: &str = "••••••••••••••••••••••••••••••••";
 
-#[derive(Clone, Debug, PartialEq)]
-enum ResetStep {
-    Hours,
-    Confirm(String),
-    Done(String),
-}
+// The panel reads the page's signals as they are rather than through memos or derived `Signal`s:
+// each of those is compiled anew for its value type and closure, and the property page's wasm
+// was the heaviest in the console.
 
 #[component]
 pub fn SecretPanel(
     client_id: String,
-    /// End of the previous secret's grace period (Unix seconds), if one is live.
-    #[prop(into)]
-    expires_at: Signal<Option<i64>>,
-    /// When each secret was last used.
-    #[prop(into)]
-    usage: Signal<SecretUsage>,
+    /// The property as loaded: the previous secret's grace period and when each secret was used.
+    saved: RwSignal<PropertyDetails>,
     /// The current time by the server's clock, ticking every second.
     now: RwSignal<i64>,
+    /// The page's open dialog; the secret's steps are some of them.
+    dialog: RwSignal<Option<PageDialog>>,
     /// Called with the property as it is after a reset or "Expire now".
     on_changed: Callback<PropertyDetails>,
 ) -> impl IntoView {
@@ -39,8 +34,6 @@ pub fn SecretPanel(
     let shown = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let reset = RwSignal::new(None::<ResetStep>);
-    let confirm_expire = RwSignal::new(false);
     let toasts = use_toasts();
     let id = StoredValue::new(client_id);
 
@@ -80,14 +73,9 @@ pub fn SecretPanel(
             })
         }))
     };
-    let remaining = Memo::new(move |_| expires_at.get().map(|t| t - now.get()).filter(|r| *r > 0));
-    let on_reset = Callback::new(move |result: (String, PropertyDetails)| {
-        let (new_secret, details) = result;
-        secret.set(Some(new_secret.clone()));
-        shown.set(false);
-        on_changed.run(details);
-        reset.set(Some(ResetStep::Done(new_secret)));
-    });
+    let expires_at = move || saved.with(|s| s.previous_secret_expires_at);
+    let remaining = move || expires_at().map(|t| t - now.get()).filter(|r| *r > 0);
+    let close = Callback::new(move |_| dialog.set(None));
     let expire = move |_| {
         spawn_local(async move {
             match expire_previous_secret(id.get_value()).await {
@@ -97,8 +85,14 @@ pub fn SecretPanel(
                 }
                 Err(problem) => error.set(Some(problem.to_string())),
             }
-            confirm_expire.set(false);
+            dialog.set(None);
         });
+    };
+    let reset_done = move |new_secret: String, details: PropertyDetails| {
+        secret.set(Some(new_secret.clone()));
+        shown.set(false);
+        on_changed.run(details);
+        dialog.set(Some(PageDialog::ResetDone(new_secret)));
     };
     view! {
         <div class="field">
@@ -139,18 +133,17 @@ pub fn SecretPanel(
                 >
                     {icons::copy()}
                 </button>
-                <button type="button" on:click=move |_| reset.set(Some(ResetStep::Hours))>
+                <button type="button" on:click=move |_| dialog.set(Some(PageDialog::ResetHours))>
                     {icons::refresh()}
                     " Reset Secret"
                 </button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
-            <SecretUseNotes usage now/>
+            <SecretUseNotes saved now/>
             {move || {
-                remaining
-                    .get()
+                remaining()
                     .map(|left| {
-                        let until = format_utc(expires_at.get().unwrap_or_default());
+                        let until = format_utc(expires_at().unwrap_or_default());
                         view! {
                             <div class="notice warning previous-secret">
                                 <p role="status">
@@ -158,70 +151,54 @@ pub fn SecretPanel(
                                         "The previous secret also works until {until} ({} left). ",
                                         format_remaining(left),
                                     )}
-                                    <button type="button" class="link" on:click=move |_| confirm_expire.set(true)>
+                                    <button type="button" class="link" on:click=move |_| dialog.set(Some(PageDialog::ExpirePrevious))>
                                         "Expire now"
                                     </button>
                                 </p>
                                 <p data-testid="previous-secret-use">
-                                    {move || usage.with(|u| u.previous_sentence(now.get()))}
+                                    {move || saved.with(|s| s.usage.previous_sentence(now.get()))}
                                 </p>
                             </div>
                         }
                     })
             }}
         </div>
-        {move || {
-            reset
-                .get()
-                .map(|step| {
-                    let close = Callback::new(move |_| reset.set(None));
-                    match step {
-                        ResetStep::Hours => {
-                            view! {
-                                <HoursDialog
-                                    on_cancel=close
-                                    on_next=Callback::new(move |hours| reset.set(Some(ResetStep::Confirm(hours))))
-                                />
-                            }
-                                .into_any()
-                        }
-                        ResetStep::Confirm(hours) => {
-                            view! { <ConfirmResetDialog client_id=id.get_value() hours on_cancel=close on_reset/> }
-                                .into_any()
-                        }
-                        ResetStep::Done(new_secret) => {
-                            view! {
-                                <Dialog title="Secret successfully reset".to_string() on_cancel=close>
-                                    <p>"The new client secret:"</p>
-                                    <p class="mono new-secret" data-testid="new-secret">{new_secret}</p>
-                                    <p class="field-hint">
-                                        "You can show or copy it later on this page."
-                                    </p>
-                                    <div class="form-actions">
-                                        <button type="button" class="primary" data-autofocus on:click=move |_| close.run(())>
-                                            "Close"
-                                        </button>
-                                    </div>
-                                </Dialog>
-                            }
-                                .into_any()
-                        }
-                    }
-                })
+        {move || match dialog.get()? {
+            PageDialog::ResetHours => Some(view! { <HoursDialog dialog/> }.into_any()),
+            PageDialog::ResetConfirm(hours) => Some(
+                view! { <ConfirmResetDialog client_id=id.get_value() hours dialog on_reset=reset_done/> }
+                    .into_any(),
+            ),
+            PageDialog::ResetDone(new_secret) => Some(
+                view! {
+                    <Dialog title="Secret successfully reset".to_string() on_cancel=close>
+                        <p>"The new client secret:"</p>
+                        <p class="mono new-secret" data-testid="new-secret">{new_secret}</p>
+                        <p class="field-hint">"You can show or copy it later on this page."</p>
+                        <div class="form-actions">
+                            <button type="button" class="primary" data-autofocus on:click=move |_| close.run(())>
+                                "Close"
+                            </button>
+                        </div>
+                    </Dialog>
+                }
+                .into_any(),
+            ),
+            PageDialog::ExpirePrevious => Some(
+                view! {
+                    <Dialog title="Expire the previous secret now?".to_string() on_cancel=close role="alertdialog">
+                        <p>"Applications still using the previous secret stop working at once."</p>
+                        <div class="form-actions">
+                            <button type="button" on:click=move |_| close.run(())>"No"</button>
+                            <button type="button" class="danger" data-autofocus on:click=expire>"Yes"</button>
+                        </div>
+                    </Dialog>
+                }
+                .into_any(),
+            ),
+            // The page's own dialogs (Copy, Delete) are the page's to show.
+            _ => None,
         }}
-        <Show when=move || confirm_expire.get()>
-            <Dialog
-                title="Expire the previous secret now?".to_string()
-                on_cancel=Callback::new(move |_| confirm_expire.set(false))
-                role="alertdialog"
-            >
-                <p>"Applications still using the previous secret stop working at once."</p>
-                <div class="form-actions">
-                    <button type="button" on:click=move |_| confirm_expire.set(false)>"No"</button>
-                    <button type="button" class="danger" data-autofocus on:click=expire>"Yes"</button>
-                </div>
-            </Dialog>
-        </Show>
     }
     .into_any()
 }
@@ -229,33 +206,32 @@ pub fn SecretPanel(
 /// When the current secret was last used and from where, and the failed attempts of the last
 /// day: what an operator checks before expiring a previous secret or after a leak.
 #[component]
-pub fn SecretUseNotes(
-    #[prop(into)] usage: Signal<SecretUsage>,
-    #[prop(into)] now: Signal<i64>,
-) -> impl IntoView {
+pub fn SecretUseNotes(saved: RwSignal<PropertyDetails>, now: RwSignal<i64>) -> impl IntoView {
     view! {
         <p class="field-hint secret-use" data-testid="current-secret-use">
-            {move || usage.with(|u| u.current_sentence(now.get()))}
+            {move || saved.with(|s| s.usage.current_sentence(now.get()))}
         </p>
         <p
             class="field-hint secret-use"
-            class:attention=move || usage.with(|u| u.recent_failures > 0)
+            class:attention=move || saved.with(|s| s.usage.recent_failures > 0)
             data-testid="failed-authentications"
         >
-            {move || usage.with(|u| u.failures_sentence(now.get()))}
+            {move || saved.with(|s| s.usage.failures_sentence(now.get()))}
         </p>
     }
 }
 
 /// Dialog 1: "How long would you like the current secret to remain active?"
 #[component]
-fn HoursDialog(on_cancel: Callback<()>, on_next: Callback<String>) -> impl IntoView {
+fn HoursDialog(dialog: RwSignal<Option<PageDialog>>) -> impl IntoView {
     let hours = RwSignal::new("0".to_string());
-    let error = Memo::new(move |_| parse_hours_to_expire(&hours.get()).err());
+    let error = move || parse_hours_to_expire(&hours.get()).err();
+    let on_cancel = Callback::new(move |_| dialog.set(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if error.get_untracked().is_none() {
-            on_next.run(hours.get_untracked().trim().to_string());
+        let hours = hours.get_untracked();
+        if parse_hours_to_expire(&hours).is_ok() {
+            dialog.set(Some(PageDialog::ResetConfirm(hours.trim().to_string())));
         }
     };
     view! {
@@ -270,17 +246,17 @@ fn HoursDialog(on_cancel: Callback<()>, on_next: Callback<String>) -> impl IntoV
                         autocomplete="off"
                         prop:value=move || hours.get()
                         on:input=move |ev| hours.set(event_target_value(&ev))
-                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                        aria-invalid=move || if error().is_some() { "true" } else { "false" }
                         aria-describedby="hours-to-expire-hint hours-to-expire-error"
                     />
                     <p id="hours-to-expire-hint" class="field-hint">
                         "0 to 168 (one week). 0 stops the current secret at once."
                     </p>
-                    <p id="hours-to-expire-error" class="field-error">{move || error.get()}</p>
+                    <p id="hours-to-expire-error" class="field-error">{error}</p>
                 </div>
                 <div class="form-actions">
                     <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-                    <button type="submit" class="primary" aria-disabled=move || error.get().is_some().to_string()>
+                    <button type="submit" class="primary" aria-disabled=move || error().is_some().to_string()>
                         "Next"
                     </button>
                 </div>
@@ -294,9 +270,11 @@ fn HoursDialog(on_cancel: Callback<()>, on_next: Callback<String>) -> impl IntoV
 fn ConfirmResetDialog(
     client_id: String,
     hours: String,
-    on_cancel: Callback<()>,
-    on_reset: Callback<(String, PropertyDetails)>,
+    dialog: RwSignal<Option<PageDialog>>,
+    /// Called with the new secret and the property as it now is.
+    on_reset: impl Fn(String, PropertyDetails) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let on_cancel = Callback::new(move |_| dialog.set(None));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let summary = match hours.as_str() {
@@ -312,7 +290,7 @@ fn ConfirmResetDialog(
         let (client_id, hours) = (client_id.clone(), hours.clone());
         spawn_local(async move {
             match reset_client_secret(client_id, hours).await {
-                Ok(done) => on_reset.run((done.secret, done.details)),
+                Ok(done) => on_reset(done.secret, done.details),
                 Err(problem) => error.set(Some(
                     problem
                         .for_field("hours")

@@ -113,9 +113,12 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
     let writable = move || can(Permission::Write);
 
     // The keys the table has: a few dozen at most, so a list (no sorted set to build in the wasm).
-    let present = Memo::new(move |_| {
-        rows.with(|rows| rows.iter().filter_map(|r| r.key.get()).collect::<Vec<_>>())
-    });
+    let present = move |key: &str| {
+        rows.with(|rows| {
+            rows.iter()
+                .any(|r| r.key.with(|k| k.as_deref() == Some(key)))
+        })
+    };
     // The scope's values as the table now stands.
     let edited = move || {
         rows.with(|rows| {
@@ -131,10 +134,10 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
             }))
         })
     };
-    let changes = Memo::new(move |_| loaded.with(|loaded| changes_between(loaded, &edited())));
-    let unresolved =
-        Memo::new(move |_| rows.with(|rows| rows.iter().any(|r| r.key.get().is_none())));
-    let dirty = Memo::new(move |_| unresolved.get() || changes.with(|c| !c.is_empty()));
+    // Derived where read, not memos: each memo type costs the wasm more than the work it saves.
+    let changes = move || loaded.with(|loaded| changes_between(loaded, &edited()));
+    let unresolved = move || rows.with(|rows| rows.iter().any(|r| r.key.with(Option::is_none)));
+    let dirty = Memo::new(move |_| unresolved() || !changes().is_empty());
     guard_unsaved_changes(dirty);
 
     let reset = move |snapshot: SettingsSnapshot| {
@@ -189,7 +192,7 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
             focus_later(field);
             return;
         }
-        let pending = changes.get_untracked();
+        let pending = untrack(changes);
         if pending.is_empty() {
             toasts.show("Nothing to save: no setting was changed.");
             return;
@@ -351,7 +354,7 @@ fn trash_id(row: u64) -> String {
 fn SettingRowView(
     row: EditRow,
     on_property: bool,
-    present: Memo<Vec<String>>,
+    present: impl Fn(&str) -> bool + Copy + Send + Sync + 'static,
     trash: Callback<EditRow>,
 ) -> impl IntoView {
     let id = row.id;

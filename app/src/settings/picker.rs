@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::settings_edit::{picker_view, unresolved_key_message, PickerView};
+use crate::domain::settings_edit::{picker_view, unresolved_key_message};
 
 /// The id of a row's picker input (the page focuses it when the row needs attention).
 pub fn picker_input_id(row: u64) -> String {
@@ -18,8 +18,8 @@ pub fn KeyPicker(
     query: RwSignal<String>,
     /// The row's error after leaving the picker without choosing (or from the server).
     error: RwSignal<Option<String>>,
-    /// Keys the page already has.
-    present: Memo<Vec<String>>,
+    /// Whether the page already has a key.
+    present: impl Fn(&str) -> bool + Copy + Send + Sync + 'static,
     on_choose: Callback<String>,
 ) -> impl IntoView {
     let input_id = picker_input_id(row);
@@ -28,11 +28,10 @@ pub fn KeyPicker(
     let wrapper = NodeRef::<leptos::html::Div>::new();
     let open = RwSignal::new(true);
     let active = RwSignal::new(None::<&'static str>);
-    let options: Memo<PickerView> = Memo::new(move |_| {
-        let typed = query.get();
-        present.with(|keys| picker_view(&typed, |k| keys.iter().any(|key| key == k)))
-    });
-    let problem = move || error.get().or_else(|| options.with(|v| v.problem.clone()));
+    // Worked out where it is read rather than kept in a memo: a memo of each value type costs the
+    // wasm more than filtering a few dozen keys again.
+    let options = move || query.with(|typed| picker_view(typed, present));
+    let problem = move || error.get().or_else(|| options().problem);
     let option_id = {
         let list_id = list_id.clone();
         move |key: &str| format!("{list_id}-{key}")
@@ -47,23 +46,21 @@ pub fn KeyPicker(
     };
     let step = move |forward: bool| {
         open.set(true);
-        options.with_untracked(|view| {
-            let keys: Vec<&'static str> = view.pickable().map(|o| o.key).collect();
-            if keys.is_empty() {
-                active.set(None);
-                return;
-            }
-            let current = active
-                .get_untracked()
-                .and_then(|a| keys.iter().position(|k| *k == a));
-            let next = match (current, forward) {
-                (None, true) => 0,
-                (None, false) => keys.len() - 1,
-                (Some(i), true) => (i + 1) % keys.len(),
-                (Some(i), false) => (i + keys.len() - 1) % keys.len(),
-            };
-            active.set(Some(keys[next]));
-        });
+        let keys: Vec<&'static str> = untrack(options).pickable().map(|o| o.key).collect();
+        if keys.is_empty() {
+            active.set(None);
+            return;
+        }
+        let current = active
+            .get_untracked()
+            .and_then(|a| keys.iter().position(|k| *k == a));
+        let next = match (current, forward) {
+            (None, true) => 0,
+            (None, false) => keys.len() - 1,
+            (Some(i), true) => (i + 1) % keys.len(),
+            (Some(i), false) => (i + keys.len() - 1) % keys.len(),
+        };
+        active.set(Some(keys[next]));
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" => {
@@ -78,17 +75,16 @@ pub fn KeyPicker(
             // Enter picks; it never submits the page's form from here.
             ev.prevent_default();
             let typed = query.get_untracked();
-            let pick = options.with_untracked(|view| {
-                active
-                    .get_untracked()
-                    .map(str::to_string)
-                    .or_else(|| view.create.clone())
-                    .or_else(|| {
-                        view.pickable()
-                            .find(|o| o.key == typed)
-                            .map(|o| o.key.to_string())
-                    })
-            });
+            let view = untrack(options);
+            let pick = active
+                .get_untracked()
+                .map(str::to_string)
+                .or_else(|| view.create.clone())
+                .or_else(|| {
+                    view.pickable()
+                        .find(|o| o.key == typed)
+                        .map(|o| o.key.to_string())
+                });
             match pick {
                 Some(key) => choose(key),
                 None => error.set(Some(unresolved_key_message(&typed))),
@@ -128,8 +124,8 @@ pub fn KeyPicker(
         }
     };
 
-    let create_label = move || options.with(|v| v.create.clone());
-    let listbox_hidden = move || !open.get() || options.with(|v| v.options.is_empty());
+    let create_label = move || options().create;
+    let listbox_hidden = move || !open.get() || options().options.is_empty();
     let active_descendant = {
         let option_id = option_id.clone();
         move || active.get().map(&option_id)
@@ -142,7 +138,7 @@ pub fn KeyPicker(
                     type="button"
                     class="create-key"
                     on:click=move |_| {
-                        if let Some(key) = options.with_untracked(|v| v.create.clone()) {
+                        if let Some(key) = untrack(options).create {
                             choose(key);
                         }
                     }
@@ -180,8 +176,7 @@ pub fn KeyPicker(
             />
             <ul id=list_id.clone() role="listbox" class="key-options" aria-label="Standard setting keys" hidden=listbox_hidden>
                 {move || {
-                    options
-                        .get()
+                    options()
                         .options
                         .into_iter()
                         .map(|option| {

@@ -488,6 +488,11 @@ impl<'de, R: Read<'de>> Deserializer<R> {
                             // too large. At that point, switch to parsing the
                             // value as a `f64`.
                             if overflow!(significand * 10 + digit, u64::MAX) {
+                                // Gatehouse patch: the browser build reads no floats (see
+                                // `parse_number`).
+                                #[cfg(target_arch = "wasm32")]
+                                return Err(self.peek_error(ErrorCode::InvalidNumber));
+                                #[cfg(not(target_arch = "wasm32"))]
                                 return Ok(ParserNumber::F64(tri!(
                                     self.parse_long_integer(positive, significand),
                                 )));
@@ -508,7 +513,14 @@ impl<'de, R: Read<'de>> Deserializer<R> {
 
     fn parse_number(&mut self, positive: bool, significand: u64) -> Result<ParserNumber> {
         Ok(match tri!(self.peek_or_null()) {
+            // Gatehouse patch: no value the browser reads is a float, so the browser build
+            // refuses a fraction or an exponent as an invalid number rather than carrying the
+            // decimal-to-float conversion and its power-of-ten table.
+            #[cfg(target_arch = "wasm32")]
+            b'.' | b'e' | b'E' => return Err(self.peek_error(ErrorCode::InvalidNumber)),
+            #[cfg(not(target_arch = "wasm32"))]
             b'.' => ParserNumber::F64(tri!(self.parse_decimal(positive, significand, 0))),
+            #[cfg(not(target_arch = "wasm32"))]
             b'e' | b'E' => ParserNumber::F64(tri!(self.parse_exponent(positive, significand, 0))),
             _ => {
                 if positive {

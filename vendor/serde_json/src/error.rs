@@ -468,6 +468,11 @@ impl<'a> Display for JsonUnexpected<'a> {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match self.0 {
             de::Unexpected::Unit => formatter.write_str("null"),
+            // Gatehouse patch: the browser build names no float's value (as in serde_core's
+            // `Unexpected`), so it carries no float printing.
+            #[cfg(target_arch = "wasm32")]
+            de::Unexpected::Float(_) => formatter.write_str("floating point"),
+            #[cfg(not(target_arch = "wasm32"))]
             de::Unexpected::Float(value) => write!(
                 formatter,
                 "floating point `{}`",

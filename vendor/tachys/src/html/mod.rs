@@ -19,6 +19,7 @@ use std::borrow::Cow;
 /// panics on multithreaded servers. If these `.expect()` calls fire, it means
 /// the `ssr` feature was activated unintentionally via Cargo feature
 /// unification in a client-side (CSR or hydrate) build.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) const FEATURE_CONFLICT_DIAGNOSTIC: &str =
     "Value is None because the `ssr` feature is active. When `ssr` is \
      enabled, tachys skips creating client-side values (event handlers, \
@@ -27,6 +28,11 @@ pub(crate) const FEATURE_CONFLICT_DIAGNOSTIC: &str =
      means the `ssr` feature is being activated unintentionally via Cargo \
      feature unification; another dependency in your workspace is enabling \
      it. Run `cargo tree -e features -i tachys` to identify the source.";
+/// Gatehouse patch: the same advice in a sentence in the browser build, where every page carries
+/// it (the long form is 0.5 KB of wasm).
+#[cfg(target_arch = "wasm32")]
+pub(crate) const FEATURE_CONFLICT_DIAGNOSTIC: &str =
+    "`ssr` feature active in a browser build: see `cargo tree -e features -i tachys`";
 
 /// Types for HTML attributes.
 pub mod attribute;
