@@ -34,22 +34,22 @@ if (!fs.existsSync(manifestFile)) {
 // Sizes in KB of gzip. `target` is where issue #18 wants each page; `ceiling` is what --check
 // enforces today: the measured size with a little room, so no change makes a page heavier
 // unnoticed. Lower a ceiling when a page gets lighter; raise one only on purpose, saying why.
-const LANDING = { target: 250, ceiling: 214 };
+const LANDING = { target: 250, ceiling: 209 };
 // Pages that load no wasm (app/src/shell.rs, `page_loads_wasm`): just their own script, from the
 // site root.
 const WITHOUT_WASM = [{ label: "/sign-in (no wasm: /sign-in.js only)", files: ["../sign-in.js"], target: 250, ceiling: 5 }];
 const PAGES = {
-  new_property: { label: "/properties/new", target: 300, ceiling: 275 },
-  import: { label: "/properties/import", target: 300, ceiling: 275 },
-  property: { label: "/properties/:id", target: 300, ceiling: 300 },
-  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 283 },
-  audit_log: { label: "/audit", target: 300, ceiling: 258 },
-  account: { label: "/account", target: 300, ceiling: 232 },
-  users: { label: "/users", target: 300, ceiling: 239 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 268 },
+  import: { label: "/properties/import", target: 300, ceiling: 267 },
+  property: { label: "/properties/:id", target: 300, ceiling: 292 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 276 },
+  audit_log: { label: "/audit", target: 300, ceiling: 251 },
+  account: { label: "/account", target: 300, ceiling: 225 },
+  users: { label: "/users", target: 300, ceiling: 234 },
   // Not a page: the bulk actions' bar and dialogs, loaded on the list's first selection.
-  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 244 },
+  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 238 },
 };
-const WHOLE = { target: 450, ceiling: 484 };
+const WHOLE = { target: 450, ceiling: 471 };
 
 const sizeCache = new Map();
 function sizes(file) {

@@ -31,7 +31,10 @@ pub struct AnyAttribute {
 
 impl Clone for AnyAttribute {
     fn clone(&self) -> Self {
-        (self.clone)(&self.value)
+        // Gatehouse patch: keeps the type id it was erased with (see `erase_as`).
+        let mut clone = (self.clone)(&self.value);
+        clone.type_id = self.type_id;
+        clone
     }
 }
 
@@ -62,6 +65,30 @@ where
     crate::renderer::types::Element: Clone,
 {
     fn into_any_attr(self) -> AnyAttribute {
+        // Gatehouse patch: the attribute chooses how it is erased (`Attr` erases as a
+        // `KeyedAttr`); by default as itself, as upstream does.
+        self.erase_attr()
+    }
+}
+
+/// Gatehouse patch: type-erases `value` as its own type, the erased functions compiled for `T`,
+/// but compared by `type_id`: attributes erased through one `T` still differ from each other
+/// where their own types do (so `rebuild` never mistakes one for another).
+pub(crate) fn erase_as<T>(value: T, type_id: TypeId) -> AnyAttribute
+where
+    T: Attribute + Clone + 'static,
+{
+    let mut erased = erase(value);
+    erased.type_id = type_id;
+    erased
+}
+
+/// The erasure upstream's `into_any_attr` did, for an attribute already `CloneableOwned`.
+pub(crate) fn erase<T>(value: T) -> AnyAttribute
+where
+    T: Attribute + Clone + 'static,
+{
+    {
         fn clone<T: Attribute + Clone + 'static>(
             value: &Erased,
         ) -> AnyAttribute {
@@ -137,23 +164,22 @@ where
             value.get_ref::<T>().keys()
         }
 
-        let value = self.into_cloneable_owned();
         AnyAttribute {
-            type_id: TypeId::of::<T::CloneableOwned>(),
+            type_id: TypeId::of::<T>(),
             html_len: value.html_len(),
             value: Erased::new(value),
-            clone: clone::<T::CloneableOwned>,
+            clone: clone::<T>,
             #[cfg(feature = "ssr")]
-            to_html: to_html::<T::CloneableOwned>,
-            build: build::<T::CloneableOwned>,
-            rebuild: rebuild::<T::CloneableOwned>,
+            to_html: to_html::<T>,
+            build: build::<T>,
+            rebuild: rebuild::<T>,
             #[cfg(feature = "hydrate")]
-            hydrate_from_server: hydrate_from_server::<T::CloneableOwned>,
+            hydrate_from_server: hydrate_from_server::<T>,
             #[cfg(feature = "ssr")]
-            resolve: resolve::<T::CloneableOwned>,
+            resolve: resolve::<T>,
             #[cfg(feature = "ssr")]
-            dry_resolve: dry_resolve::<T::CloneableOwned>,
-            keys: keys::<T::CloneableOwned>,
+            dry_resolve: dry_resolve::<T>,
+            keys: keys::<T>,
         }
     }
 }
@@ -205,13 +231,18 @@ impl Attribute for AnyAttribute {
         el: &crate::renderer::types::Element,
     ) -> Self::State {
         #[cfg(feature = "hydrate")]
-        if FROM_SERVER {
-            (self.hydrate_from_server)(self.value, el.clone())
-        } else {
-            // Gatehouse patch: an element cloned from a template has none of its dynamic
-            // attributes yet, so building them is what hydrating them would do. This drops a
-            // second hydration function per attribute type. See vendor/README.md.
-            (self.build)(self.value, el.clone())
+        {
+            let mut state = if FROM_SERVER {
+                (self.hydrate_from_server)(self.value, el.clone())
+            } else {
+                // Gatehouse patch: an element cloned from a template has none of its dynamic
+                // attributes yet, so building them is what hydrating them would do. This drops a
+                // second hydration function per attribute type. See vendor/README.md.
+                (self.build)(self.value, el.clone())
+            };
+            // Gatehouse patch: the state carries the attribute's type id (see `erase_as`).
+            state.type_id = self.type_id;
+            state
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -224,7 +255,10 @@ impl Attribute for AnyAttribute {
     }
 
     fn build(self, el: &crate::renderer::types::Element) -> Self::State {
-        (self.build)(self.value, el.clone())
+        let mut state = (self.build)(self.value, el.clone());
+        // Gatehouse patch: the state carries the attribute's type id (see `erase_as`).
+        state.type_id = self.type_id;
+        state
     }
 
     fn rebuild(self, state: &mut Self::State) {

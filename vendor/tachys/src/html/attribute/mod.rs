@@ -84,6 +84,16 @@ pub trait Attribute: NextAttribute + Send {
         // by making it easier to remove attributes
         vec![]
     }
+
+    /// Gatehouse patch: type-erases this attribute (`IntoAnyAttribute::into_any_attr`). By
+    /// default it is erased as itself; an [`Attr`] overrides this.
+    #[doc(hidden)]
+    fn erase_attr(self) -> any_attribute::AnyAttribute
+    where
+        Self: Sized,
+    {
+        any_attribute::erase(self.into_cloneable_owned())
+    }
 }
 
 /// An attribute key can be used to remove an attribute from an element.
@@ -275,6 +285,97 @@ where
 
     fn keys(&self) -> Vec<NamedAttributeKey> {
         vec![NamedAttributeKey::Attribute(K::KEY.into())]
+    }
+
+    /// Gatehouse patch: erased as a [`KeyedAttr`], the key a value rather than a type, so
+    /// attributes that differ only in their key (`id`, `class`, `aria-label`, … with a string)
+    /// share one set of erased functions instead of one set per key. It keeps its own type id,
+    /// so an erased `id` is still never rebuilt as an erased `title`.
+    fn erase_attr(self) -> any_attribute::AnyAttribute {
+        any_attribute::erase_as(
+            KeyedAttr(K::KEY, self.1.into_cloneable_owned()),
+            std::any::TypeId::of::<Attr<K, V::CloneableOwned>>(),
+        )
+    }
+}
+
+/// Gatehouse patch: an [`Attr`] whose key is a value: what an `Attr` is type-erased as. It
+/// renders, builds, hydrates and rebuilds exactly as the `Attr` it came from.
+#[derive(Clone, Debug)]
+pub struct KeyedAttr<V>(&'static str, V);
+
+impl<V> Attribute for KeyedAttr<V>
+where
+    V: AttributeValue + Send,
+{
+    const MIN_LENGTH: usize = 0;
+
+    type State = V::State;
+    type AsyncOutput = KeyedAttr<V::AsyncOutput>;
+    type Cloneable = KeyedAttr<V::Cloneable>;
+    type CloneableOwned = KeyedAttr<V::CloneableOwned>;
+
+    fn html_len(&self) -> usize {
+        self.0.len() + 3 + self.1.html_len()
+    }
+
+    fn to_html(
+        self,
+        buf: &mut String,
+        _class: &mut String,
+        _style: &mut String,
+        _inner_html: &mut String,
+    ) {
+        self.1.to_html(self.0, buf);
+    }
+
+    fn hydrate<const FROM_SERVER: bool>(
+        self,
+        el: &crate::renderer::types::Element,
+    ) -> Self::State {
+        self.1.hydrate::<FROM_SERVER>(self.0, el)
+    }
+
+    fn build(self, el: &crate::renderer::types::Element) -> Self::State {
+        V::build(self.1, el, self.0)
+    }
+
+    fn rebuild(self, state: &mut Self::State) {
+        V::rebuild(self.1, self.0, state);
+    }
+
+    fn into_cloneable(self) -> Self::Cloneable {
+        KeyedAttr(self.0, self.1.into_cloneable())
+    }
+
+    fn into_cloneable_owned(self) -> Self::CloneableOwned {
+        KeyedAttr(self.0, self.1.into_cloneable_owned())
+    }
+
+    fn dry_resolve(&mut self) {
+        self.1.dry_resolve();
+    }
+
+    async fn resolve(self) -> Self::AsyncOutput {
+        KeyedAttr(self.0, self.1.resolve().await)
+    }
+
+    fn keys(&self) -> Vec<NamedAttributeKey> {
+        vec![NamedAttributeKey::Attribute(self.0.into())]
+    }
+}
+
+impl<V> NextAttribute for KeyedAttr<V>
+where
+    V: AttributeValue,
+{
+    next_attr_output_type!(Self, NewAttr);
+
+    fn add_any_attr<NewAttr: Attribute>(
+        self,
+        new_attr: NewAttr,
+    ) -> Self::Output<NewAttr> {
+        next_attr_combine!(self, new_attr)
     }
 }
 
