@@ -39,15 +39,15 @@ const LANDING = { target: 250, ceiling: 209 };
 // site root.
 const WITHOUT_WASM = [{ label: "/sign-in (no wasm: /sign-in.js only)", files: ["../sign-in.js"], target: 250, ceiling: 5 }];
 const PAGES = {
-  new_property: { label: "/properties/new", target: 300, ceiling: 268 },
-  import: { label: "/properties/import", target: 300, ceiling: 267 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 267 },
+  import: { label: "/properties/import", target: 300, ceiling: 266 },
   property: { label: "/properties/:id", target: 300, ceiling: 292 },
-  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 276 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 275 },
   audit_log: { label: "/audit", target: 300, ceiling: 251 },
   account: { label: "/account", target: 300, ceiling: 225 },
-  users: { label: "/users", target: 300, ceiling: 234 },
+  users: { label: "/users", target: 300, ceiling: 233 },
   // Not a page: the bulk actions' bar and dialogs, loaded on the list's first selection.
-  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 238 },
+  bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 237 },
 };
 const WHOLE = { target: 450, ceiling: 471 };
 

@@ -39,8 +39,9 @@ pub fn IslandScripts() -> impl IntoView {
 /// and the module that instantiates it and hydrates every island. If compiling as it streams
 /// fails (a proxy that changes the content type, say) or never started, the module loads the wasm
 /// by its URL; the failure is caught where it happens, so it is not reported as an unhandled
-/// rejection while the page is still being parsed. A lazy island's function loads
-/// its chunks and returns a promise; the islands are started last to first, so the page's own
+/// rejection while the page is still being parsed. A lazy island's function starts loading its
+/// chunks as a task and returns (see vendor/README.md, leptos_macro); the islands are started
+/// last to first, so the page's own
 /// island (after the header's, and usually lazy) has its chunks loading while the header's
 /// hydrates. Islands are never nested in this console.
 pub fn island_scripts(js_url: &str, wasm_url: &str) -> (String, String) {
@@ -53,12 +54,11 @@ try {{
   const wasm = await (self.gatehouseWasm ?? "{wasm_url}");
   await bundle.default({{ module_or_path: wasm }});
   bundle.hydrate();
-  const islands = [...document.querySelectorAll("leptos-island")].reverse();
-  await Promise.all(islands.map((island) => {{
+  for (const island of [...document.querySelectorAll("leptos-island")].reverse()) {{
     const hydrateIsland = bundle[island.dataset.component];
-    if (hydrateIsland) return hydrateIsland(island);
-    console.error("No wasm function for the island " + island.dataset.component);
-  }}));
+    if (hydrateIsland) hydrateIsland(island);
+    else console.error("No wasm function for the island " + island.dataset.component);
+  }}
 }} catch (error) {{
   console.error("The console's wasm did not load", error);
 }}"#

@@ -584,13 +584,15 @@ impl Model {
                         #hydrate_fn_inner
                     }
 
+                    // Gatehouse patch: a plain function that starts the loading as a task, not an
+                    // `async` export: each of those carried its own future-to-promise glue, and
+                    // the page's island loader needs no promise (hydration reports itself).
                     #[::leptos::wasm_bindgen::prelude::wasm_bindgen(
-                        wasm_bindgen = ::leptos::wasm_bindgen,
-                        wasm_bindgen_futures = ::leptos::__reexports::wasm_bindgen_futures
+                        wasm_bindgen = ::leptos::wasm_bindgen
                     )]
                     #[allow(non_snake_case)]
-                    pub async fn #hydrate_fn_name(el: ::leptos::web_sys::HtmlElement) {
-                        #outer_name(el).await
+                    pub fn #hydrate_fn_name(el: ::leptos::web_sys::HtmlElement) {
+                        ::leptos::task::spawn_local(async move { #outer_name(el).await });
                     }
                 }
             } else {
