@@ -164,9 +164,9 @@ pub fn SecretPanel(
             }}
         </div>
         {move || match dialog.get()? {
-            PageDialog::ResetHours => Some(view! { <HoursDialog dialog/> }.into_any()),
+            PageDialog::ResetHours => Some(view! { <HoursDialog dialog on_cancel=close/> }.into_any()),
             PageDialog::ResetConfirm(hours) => Some(
-                view! { <ConfirmResetDialog client_id=id.get_value() hours dialog on_reset=reset_done/> }
+                view! { <ConfirmResetDialog client_id=id.get_value() hours on_cancel=close on_reset=reset_done/> }
                     .into_any(),
             ),
             PageDialog::ResetDone(new_secret) => Some(
@@ -223,15 +223,18 @@ pub fn SecretUseNotes(saved: RwSignal<PropertyDetails>, now: RwSignal<i64>) -> i
 
 /// Dialog 1: "How long would you like the current secret to remain active?"
 #[component]
-fn HoursDialog(dialog: RwSignal<Option<PageDialog>>) -> impl IntoView {
+fn HoursDialog(
+    /// Moves on to the next step.
+    dialog: RwSignal<Option<PageDialog>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let hours = RwSignal::new("0".to_string());
     let error = move || parse_hours_to_expire(&hours.get()).err();
-    let on_cancel = Callback::new(move |_| dialog.set(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let hours = hours.get_untracked();
-        if parse_hours_to_expire(&hours).is_ok() {
-            dialog.set(Some(PageDialog::ResetConfirm(hours.trim().to_string())));
+        if untrack(error).is_none() {
+            let hours = hours.get_untracked().trim().to_string();
+            dialog.set(Some(PageDialog::ResetConfirm(hours)));
         }
     };
     view! {
@@ -270,11 +273,10 @@ fn HoursDialog(dialog: RwSignal<Option<PageDialog>>) -> impl IntoView {
 fn ConfirmResetDialog(
     client_id: String,
     hours: String,
-    dialog: RwSignal<Option<PageDialog>>,
+    on_cancel: Callback<()>,
     /// Called with the new secret and the property as it now is.
     on_reset: impl Fn(String, PropertyDetails) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let on_cancel = Callback::new(move |_| dialog.set(None));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let summary = match hours.as_str() {

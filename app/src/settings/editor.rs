@@ -112,7 +112,8 @@ pub fn SettingsEditor(snapshot: SettingsSnapshot) -> impl IntoView {
     let toasts = use_toasts();
     let writable = move || can(Permission::Write);
 
-    // The keys the table has: a few dozen at most, so a list (no sorted set to build in the wasm).
+    // Whether the table has a key: a few dozen rows at most, so a scan (no set to build in the
+    // wasm).
     let present = move |key: &str| {
         rows.with(|rows| {
             rows.iter()

@@ -41,9 +41,8 @@ pub fn IslandScripts() -> impl IntoView {
 /// by its URL; the failure is caught where it happens, so it is not reported as an unhandled
 /// rejection while the page is still being parsed. A lazy island's function starts loading its
 /// chunks as a task and returns (see vendor/README.md, leptos_macro); the islands are started
-/// last to first, so the page's own
-/// island (after the header's, and usually lazy) has its chunks loading while the header's
-/// hydrates. Islands are never nested in this console.
+/// last to first, so the page's own island (after the header's, and usually lazy) has its chunks
+/// loading while the header's hydrates. Islands are never nested in this console.
 pub fn island_scripts(js_url: &str, wasm_url: &str) -> (String, String) {
     let compile = format!(
         r#"self.gatehouseWasm = WebAssembly.compileStreaming(fetch("{wasm_url}")).catch(() => "{wasm_url}");"#

@@ -88,6 +88,7 @@ pub(crate) fn erase<T>(value: T) -> AnyAttribute
 where
     T: Attribute + Clone + 'static,
 {
+    // The inner block keeps upstream's body as it was (and this patch small).
     {
         fn clone<T: Attribute + Clone + 'static>(
             value: &Erased,
