@@ -29,27 +29,33 @@ if (!fs.existsSync(manifestFile)) {
 
 // The lazy page islands (`#[island(lazy)]`, named `<Name>Page`) and the pages they serve; a first
 // visit loads the entry plus that page's chunks. Manage Properties is not lazy: its island is in
-// the entry, so the landing page is the entry alone (splitting it out cost it 80 KB more: the
-// code it shares with the other pages then comes in 56 small chunks that compress worse).
+// the entry, so the landing page is the entry alone (splitting it out cost it 80 KB more, measured
+// before the wasm-split patch: the code it shares with the other pages then came in 56 small
+// chunks that compress worse).
 // Sizes in KB of gzip. `target` is where issue #18 wants each page; `ceiling` is what --check
 // enforces today: the measured size with a little room, so no change makes a page heavier
 // unnoticed. Lower a ceiling when a page gets lighter; raise one only on purpose, saying why.
-const LANDING = { target: 250, ceiling: 209 };
+const LANDING = { target: 250, ceiling: 222 };
 // Pages that load no wasm (app/src/shell.rs, `page_loads_wasm`): just their own script, from the
 // site root.
 const WITHOUT_WASM = [{ label: "/sign-in (no wasm: /sign-in.js only)", files: ["../sign-in.js"], target: 250, ceiling: 5 }];
 const PAGES = {
-  new_property: { label: "/properties/new", target: 300, ceiling: 267 },
-  import: { label: "/properties/import", target: 300, ceiling: 266 },
-  property: { label: "/properties/:id", target: 300, ceiling: 292 },
-  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 275 },
-  audit_log: { label: "/audit", target: 300, ceiling: 251 },
-  account: { label: "/account", target: 300, ceiling: 225 },
-  users: { label: "/users", target: 300, ceiling: 233 },
+  new_property: { label: "/properties/new", target: 300, ceiling: 254 },
+  import: { label: "/properties/import", target: 300, ceiling: 262 },
+  property: { label: "/properties/:id", target: 300, ceiling: 275 },
+  settings: { label: "/properties/:id/settings, /application", target: 300, ceiling: 272 },
+  audit_log: { label: "/audit", target: 300, ceiling: 252 },
+  account: { label: "/account", target: 300, ceiling: 234 },
+  users: { label: "/users", target: 300, ceiling: 238 },
   // Not a page: the bulk actions' bar and dialogs, loaded on the list's first selection.
   bar_view: { label: "/ with a selection (bulk actions)", target: 300, ceiling: 237 },
 };
-const WHOLE = { target: 450, ceiling: 471 };
+const WHOLE = { target: 450, ceiling: 444 };
+// Files a first visit to any page may load. cargo-leptos built with Gatehouse's wasm-split patch
+// (vendor/README.md) puts code that three or more lazy islands share, and every small chunk, into
+// the entry: a page loads the entry's three files, its own split and at most one chunk it shares
+// with another page. A stock cargo-leptos made up to 38 files per page, 70 in all.
+const MAX_FILES = 6;
 
 const sizeCache = new Map();
 function sizes(file) {
@@ -88,6 +94,8 @@ const row = (label, files, limits) => {
   const s = sum(files);
   const kbGz = s.gz / 1024;
   if (limits && kbGz > limits.ceiling) over.push(`${label}: ${kb(s.gz)} gzip, over its ${limits.ceiling} KB ceiling`);
+  if (limits && limits !== WHOLE && files.length > MAX_FILES)
+    over.push(`${label}: ${files.length} files, more than ${MAX_FILES}: was cargo-leptos built with the wasm-split patch (scripts/tools.sh)?`);
   const mark = (limit) => (limits ? `${limit} KB ${kbGz <= limit ? "within" : "over"}` : "");
   rows.push([label, String(files.length), kb(s.raw), kb(s.gz), kb(s.br), mark(limits?.target), mark(limits?.ceiling)]);
 };
