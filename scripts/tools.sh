@@ -21,6 +21,15 @@ ensure_wasm_target() {
   fi
 }
 
+# Downloads URL to FILE: with curl, or with Python where a minimal image has no curl.
+download() {
+  if command -v curl >/dev/null; then
+    curl -sSfL "$1" -o "$2"
+  else
+    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$1" "$2"
+  fi
+}
+
 # cargo-leptos, built with Gatehouse's patched wasm-split (vendor/wasm_split_cli_support; why:
 # vendor/README.md), into a directory of its own named by the patch's content: a change to the
 # patch builds it again, and a stock cargo-leptos elsewhere never splits this bundle.
@@ -35,7 +44,7 @@ ensure_cargo_leptos() {
     say "Building cargo-leptos $CARGO_LEPTOS_VERSION with the wasm-split patch (about 18 minutes on 2 cores, once)"
     local src
     src="$(mktemp -d)"
-    curl -sSfL "https://static.crates.io/crates/cargo-leptos/cargo-leptos-$CARGO_LEPTOS_VERSION.crate" -o "$src/cargo-leptos.crate"
+    download "https://static.crates.io/crates/cargo-leptos/cargo-leptos-$CARGO_LEPTOS_VERSION.crate" "$src/cargo-leptos.crate"
     echo "$CARGO_LEPTOS_SHA256  $src/cargo-leptos.crate" | sha256sum --check --quiet
     tar xzf "$src/cargo-leptos.crate" -C "$src"
     local dir="$src/cargo-leptos-$CARGO_LEPTOS_VERSION"
